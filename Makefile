@@ -1,0 +1,41 @@
+# Every target that needs Python first builds .venv (a file target: rebuilt only when pyproject.toml changes).
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTHON ?= python3
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+.PHONY: venv
+venv: $(STAMP) ## Create .venv and install the project with its dependencies
+
+.PHONY: report
+report: $(STAMP) ## Render reports/ (all notebooks; NB=name for one, P='a=1 b=2' or PARAMS=file.yaml for new values)
+	$(PY) -m logistic_softmax.report run $(if $(NB),--notebook "$(NB)") --set "$$P" $(if $(PARAMS),--params-file "$(PARAMS)")
+
+.PHONY: params
+params: $(STAMP) ## List a notebook's parameters with type, default, range and help (NB=name)
+	@test -n "$(NB)" || { echo "error: give the notebook, e.g. make params NB=01_sigmoid_softmax" >&2; exit 2; }
+	@$(PY) -m logistic_softmax.report params "$(NB)"
+
+.PHONY: test
+test: $(STAMP) ## Run the whole test suite (unit tests, notebook smoke runs, browser check)
+	$(PY) -m pytest
+
+.PHONY: lint
+lint: $(STAMP) ## Check the code and notebooks with ruff
+	$(PY) -m ruff check src tests notebooks
+
+.PHONY: clean
+clean: ## Remove generated reports (keeps reports/README.md)
+	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

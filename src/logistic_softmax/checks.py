@@ -1,0 +1,96 @@
+"""Claims made in a report, asserted in code with their numeric evidence shown.
+
+Each function raises :class:`ClaimFailed` when the claim does not hold, so a report cannot render a claim that is
+false, and otherwise displays one line of evidence (the largest difference and the tolerance it was held to).
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+__all__ = ["ClaimFailed", "check", "check_close"]
+
+
+class ClaimFailed(AssertionError):
+    """A claim the report makes does not hold for these data and parameters."""
+
+
+class _Evidence:
+    """A displayable line of evidence: HTML in the report, plain text elsewhere."""
+
+    def __init__(self, ok: bool, claim: str, evidence: str):
+        self.ok, self.claim, self.evidence = ok, claim, evidence
+
+    def __repr__(self) -> str:
+        return f"{'✓' if self.ok else '✗'} {self.claim}: {self.evidence}"
+
+    def _repr_html_(self) -> str:
+        cls = "claim-ok" if self.ok else "claim-failed"
+        mark = "&#10003;" if self.ok else "&#10007;"
+        return (
+            f'<div class="claim {cls}"><span class="claim-mark">{mark}</span> '
+            f"<strong>{html.escape(self.claim)}</strong> &mdash; {html.escape(self.evidence)}</div>"
+        )
+
+
+def _show(obj) -> None:
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        print(repr(obj))
+        return
+    display(obj)
+
+
+def check(claim: str, condition, evidence: str = "") -> None:
+    """Assert a boolean claim and show ``evidence``; raise :class:`ClaimFailed` if it is false."""
+    ok = bool(np.all(condition))
+    _show(_Evidence(ok, claim, evidence or ("holds" if ok else "does not hold")))
+    if not ok:
+        raise ClaimFailed(f"claim does not hold: {claim} ({evidence})")
+
+
+def max_abs_diff(actual, expected) -> float:
+    """Largest absolute elementwise difference (``nan`` if either side holds a NaN the other does not)."""
+    a = np.asarray(actual, dtype=np.float64)
+    b = np.asarray(expected, dtype=np.float64)
+    a, b = np.broadcast_arrays(a, b)
+    if a.size == 0:
+        return 0.0
+    same_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
+    with np.errstate(invalid="ignore"):
+        d = np.where(same_inf, 0.0, np.abs(a - b))
+    return float(np.max(d)) if not np.isnan(d).any() else float("nan")
+
+
+def check_close(claim: str, actual, expected, *, atol=0.0, rtol: float = 0.0) -> float:
+    """Assert ``|actual - expected| <= atol + rtol * |expected|`` everywhere; return the max absolute difference.
+
+    ``atol`` may be an array (broadcast against the values) when the attainable accuracy differs per element.
+
+    NaN on either side fails the claim (a NaN is never evidence of agreement).
+    """
+    a = np.asarray(actual, dtype=np.float64)
+    b = np.asarray(expected, dtype=np.float64)
+    a, b = np.broadcast_arrays(a, b)
+    n_nan = int(np.isnan(a).sum() + np.isnan(b).sum())
+    diff = max_abs_diff(a, b)
+    if n_nan:
+        ok = False
+        evidence = f"{n_nan} NaN value(s) among {a.size} compared"
+    else:
+        with np.errstate(invalid="ignore"):
+            bound = atol + rtol * np.abs(b)
+            d = np.where(np.isinf(a) & (a == b), 0.0, np.abs(a - b))
+        ok = bool(np.all(d <= bound))
+        amax = float(np.max(atol))
+        tol = (f"atol {amax:.1e}" if np.ndim(atol) == 0 else f"atol up to {amax:.1e}") + (
+            f" + rtol {rtol:.1e}·|expected|" if rtol else ""
+        )
+        evidence = f"max |difference| = {diff:.3e} over {a.size} value(s) (tolerance {tol})"
+    _show(_Evidence(ok, claim, evidence))
+    if not ok:
+        raise ClaimFailed(f"claim does not hold: {claim} ({evidence})")
+    return diff

@@ -1,0 +1,64 @@
+"""Where the textbook formulas break: naive and stable link functions side by side, with the warnings counted."""
+
+from __future__ import annotations
+
+import decimal
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .links import log_sigmoid, naive_log_sigmoid, naive_sigmoid, naive_softmax, sigmoid, softmax
+
+__all__ = ["naive_vs_stable", "overflow_threshold", "decimal_sigmoid", "decimal_neg_log_sigmoid"]
+
+
+def overflow_threshold(dtype) -> float:
+    """The largest ``z`` whose ``exp(z)`` is finite in ``dtype`` (log of the largest finite number)."""
+    return float(np.log(np.finfo(dtype).max))
+
+
+def naive_vs_stable(zs, dtype=np.float64) -> tuple[pd.DataFrame, list[str]]:
+    """Evaluate naive and stable sigmoid, ``-log sigmoid`` and two-class softmax at each ``z`` in ``dtype``.
+
+    Returns a table (one row per ``z``) and the distinct warnings NumPy raised while evaluating the naive formulas,
+    with how often each was raised: the overflow is recorded and shown, not hidden.
+    """
+    z = np.asarray(zs, dtype=dtype)
+    pairs = np.stack([z, np.zeros_like(z)], axis=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        naive_s = naive_sigmoid(z)
+        naive_nll = -naive_log_sigmoid(z)
+        naive_p = naive_softmax(pairs, axis=1)[:, 0]
+    counts: dict[str, int] = {}
+    for w in caught:
+        counts[str(w.message)] = counts.get(str(w.message), 0) + 1
+    table = pd.DataFrame(
+        {
+            "z": z,
+            "naive sigmoid(z)": naive_s,
+            "stable sigmoid(z)": sigmoid(z),
+            "naive -log sigmoid(z)": naive_nll,
+            "stable -log sigmoid(z)": -log_sigmoid(z),
+            "naive softmax(z, 0)_1": naive_p,
+            "stable softmax(z, 0)_1": softmax(pairs, axis=1)[:, 0],
+        }
+    )
+    return table, [f"{msg} (x{n})" for msg, n in counts.items()]
+
+
+def _decimal_map(fn, zs) -> np.ndarray:
+    with decimal.localcontext() as ctx:
+        ctx.prec = 60
+        return np.array([float(fn(decimal.Decimal(float(z)))) for z in np.ravel(zs)]).reshape(np.shape(zs))
+
+
+def decimal_sigmoid(zs) -> np.ndarray:
+    """``1 / (1 + exp(-z))`` in 60-digit decimal arithmetic, rounded to float64: a reference independent of NumPy."""
+    return _decimal_map(lambda z: 1 / (1 + (-z).exp()), zs)
+
+
+def decimal_neg_log_sigmoid(zs) -> np.ndarray:
+    """``log(1 + exp(-z))`` in 60-digit decimal arithmetic, rounded to float64."""
+    return _decimal_map(lambda z: (1 + (-z).exp()).ln(), zs)

@@ -1,0 +1,471 @@
+"""The report runner: validate parameters, execute notebooks with papermill, render offline HTML, keep an index.
+
+Command line (the Makefile only calls this)::
+
+    python -m logistic_softmax.report run [--notebook NB] [--set "x=2 b1=3"] [--params-file F] [--reports DIR]
+    python -m logistic_softmax.report params NB
+    python -m logistic_softmax.report index [--reports DIR]
+
+Every requested run is validated before any kernel starts. Each run executes into a temporary folder inside the
+reports folder and its three files (executed ``.ipynb``, ``.html``, ``.json``) are renamed into place only when
+everything succeeded, so a failed or interrupted run never leaves a half report nor replaces a good one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from . import metrics as metrics_mod
+from .params import ParameterError, Schema, load_params_file, parse_assignments, read_schema
+
+__all__ = ["RunSpec", "RunError", "plan_runs", "run", "write_index", "main", "PROJECT_ROOT"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+VERSION_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill", "nbconvert")
+TMP_PREFIX = ".tmp-"
+
+
+class RunError(RuntimeError):
+    """A notebook failed while running, or its report could not be written."""
+
+
+@dataclass
+class RunSpec:
+    """One validated run: which notebook, with which parameters, under which file name."""
+
+    notebook: Path
+    schema: Schema
+    parameters: dict[str, Any]
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stem(self) -> str:
+        return self.notebook.stem
+
+    @property
+    def name(self) -> str:
+        return run_name(self.stem, self.overrides)
+
+
+# -- naming and planning ----------------------------------------------------------------------------------------
+def run_name(stem: str, overrides: dict[str, Any]) -> str:
+    """File name of a run: the notebook's own name with defaults, else a readable slug plus a hash of the values.
+
+    The hash (of the canonical JSON of the overrides) keeps two different parameter sets from ever sharing a name.
+    """
+    if not overrides:
+        return stem
+    canon = json.dumps(overrides, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(canon.encode()).hexdigest()[:8]
+    parts = []
+    for k in sorted(overrides):
+        v = json.dumps(overrides[k]) if not isinstance(overrides[k], str) else overrides[k]
+        parts.append(f"{k}-{v}")
+    slug = re.sub(r"[^A-Za-z0-9.+-]+", "_", "_".join(parts)).strip("_")[:48]
+    return f"{stem}--{slug}--{digest}"
+
+
+def available_notebooks(notebooks_dir: Path) -> list[Path]:
+    return sorted(p for p in notebooks_dir.glob("*.ipynb") if not p.name.startswith("."))
+
+
+def resolve_notebook(name: str, notebooks_dir: Path) -> Path:
+    """Find a notebook by name (``01_sigmoid_softmax``), file name or path; a clear error lists the valid ones."""
+    candidates = [Path(name), notebooks_dir / name, notebooks_dir / f"{name}.ipynb"]
+    for c in candidates:
+        if c.suffix == ".ipynb" and c.is_file():
+            return c.resolve()
+    valid = ", ".join(p.stem for p in available_notebooks(notebooks_dir)) or "(none)"
+    raise ParameterError(f"unknown notebook '{name}'; notebooks in {notebooks_dir}: {valid}")
+
+
+def plan_runs(
+    notebook: str | None,
+    assignments: str = "",
+    params_file: str | None = None,
+    notebooks_dir: Path | None = None,
+) -> list[RunSpec]:
+    """Validate a request and return the runs it asks for; raise :class:`ParameterError` on any bad input."""
+    notebooks_dir = Path(notebooks_dir or PROJECT_ROOT / "notebooks")
+    if notebook is None:
+        if assignments.strip() or params_file:
+            raise ParameterError("parameters (P=... or PARAMS=...) need a notebook: give NB=<notebook>")
+        paths = available_notebooks(notebooks_dir)
+        if not paths:
+            raise ParameterError(f"no notebooks found in {notebooks_dir}")
+    else:
+        paths = [resolve_notebook(notebook, notebooks_dir)]
+    specs = []
+    for path in paths:
+        schema = read_schema(path)
+        given: dict[str, Any] = {}
+        if params_file:
+            given.update(load_params_file(params_file, schema))
+        given.update(parse_assignments(assignments, schema))
+        values = schema.validate(given)
+        specs.append(RunSpec(path, schema, values, schema.overrides_of(values)))
+    return specs
+
+
+# -- execution --------------------------------------------------------------------------------------------------
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in VERSION_PACKAGES:
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:  # pragma: no cover - all are dependencies
+            out[pkg] = "not installed"
+    return out
+
+
+def _kernel_dir(tmp: Path) -> Path:
+    """A kernelspec named ``python3`` that runs this very interpreter (the venv's), ahead of any user kernelspec."""
+    spec = tmp / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    kernel = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
+        "display_name": "Python 3 (logistic-softmax)",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }
+    (spec / "kernel.json").write_text(json.dumps(kernel))
+    return tmp / "jupyter"
+
+
+def _failure_message(spec: RunSpec, exc: Exception, executed: Path) -> str:
+    """Name the notebook, the failing cell (numbered as in the source notebook) and the error."""
+    from papermill.exceptions import PapermillExecutionError
+
+    rel = _display_path(spec.notebook)
+    if not isinstance(exc, PapermillExecutionError):
+        return f"notebook {spec.stem} ({rel}) failed: {type(exc).__name__}: {exc}"
+    index = exc.cell_index
+    try:
+        nb = nbformat.read(executed, as_version=4)
+        injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+        if injected and index > injected[0]:
+            index -= 1
+        errcells = [i for i, c in enumerate(nb.cells) if "papermill-error-cell-tag" in c.metadata.get("tags", [])]
+        index -= sum(1 for i in errcells if i < exc.cell_index)
+    except Exception:  # the message still names the cell as papermill counts it
+        pass
+    first = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
+    return (
+        f"notebook {spec.stem} ({rel}) failed in cell {index + 1} (In [{exc.exec_count}]), "
+        f"which begins: {first.strip()!r}\n  {exc.ename}: {exc.evalue}"
+    )
+
+
+def _display_path(p: Path) -> str:
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
+
+
+def ensure_mathjax(reports_dir: Path) -> Path:
+    """Copy MathJax 2.7 from the ``jupyter-server-mathjax`` wheel into ``reports/_static/mathjax`` (once)."""
+    import jupyter_server_mathjax
+
+    target = reports_dir / "_static" / "mathjax"
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    stamp = target / ".source-version"
+    wanted = metadata.version("jupyter-server-mathjax")
+    if stamp.is_file() and stamp.read_text() == wanted:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + "mathjax-", dir=target.parent))
+    try:
+        shutil.copytree(source, tmp / "mathjax", ignore=shutil.ignore_patterns("localization", "*.md"))
+        (tmp / "mathjax" / ".source-version").write_text(wanted)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp / "mathjax", target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _params_cell(spec: RunSpec) -> nbformat.NotebookNode:
+    rows = []
+    for p in spec.schema.parameters:
+        value = spec.parameters[p.name]
+        changed = p.name in spec.overrides
+        mark = ' class="changed"' if changed else ""
+        note = " (changed)" if changed else ""
+        rows.append(
+            f"<tr{mark}><td><code>{html.escape(p.name)}</code></td><td>{html.escape(p.type)}</td>"
+            f"<td><code>{html.escape(repr(value))}</code>{note}</td><td>{html.escape(p.help)}</td></tr>"
+        )
+    table = (
+        '<table class="params-table"><thead><tr><th>parameter</th><th>type</th><th>value</th><th>meaning</th>'
+        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+    cell = nbformat.v4.new_markdown_cell("<h3>Parameters of this run</h3>\n\n" + table)
+    cell.metadata["tags"] = ["run-parameters"]
+    return cell
+
+
+def render_html(executed, spec: RunSpec, run_info: dict[str, Any], static_url: str) -> str:
+    """HTML of an executed notebook: code hidden, parameters table instead of the parameter cells, local MathJax."""
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(executed)
+    drop = {"injected-parameters", "parameters", "papermill-error-cell-tag"}
+    nb.cells = [c for c in nb.cells if not drop & set(c.metadata.get("tags", []))]
+    metrics_mod.strip(nb)
+    first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
+    nb.cells.insert(first_md + 1, _params_cell(spec))
+    exporter = HTMLExporter(
+        template_name="report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.mathjax_url = f"{static_url}/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+    body, _ = exporter.from_notebook_node(nb, resources={"run": run_info})
+    return body
+
+
+def clean_stale_tmp(reports_dir: Path) -> None:
+    """Remove temporary folders left by runs whose process no longer exists (e.g. killed with SIGKILL)."""
+    for d in reports_dir.glob(TMP_PREFIX + "*"):
+        m = re.search(r"-pid(\d+)-", d.name)
+        if m and _pid_alive(int(m.group(1))):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover
+        return True
+    return True
+
+
+def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False, log=print) -> dict[str, Any]:
+    """Execute one validated run and write its three files atomically; return the run's JSON record."""
+    import papermill as pm
+
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    ensure_mathjax(reports_dir)
+    name = spec.name
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{name[:40]}-pid{os.getpid()}-", dir=reports_dir))
+    start = time.perf_counter()
+    old_path = os.environ.get("JUPYTER_PATH")
+    try:
+        executed_path = tmp / f"{name}.ipynb"
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(_kernel_dir(tmp)), old_path]))
+        try:
+            pm.execute_notebook(
+                str(spec.notebook),
+                str(executed_path),
+                parameters=spec.parameters,
+                kernel_name="python3",
+                language="python",
+                progress_bar=progress,
+                cwd=os.getcwd(),
+                request_save_on_cell_execute=False,
+            )
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            raise RunError(_failure_message(spec, exc, executed_path)) from None
+        executed = nbformat.read(executed_path, as_version=4)
+        recorded, key = metrics_mod.collect(executed)
+        seconds = round(time.perf_counter() - start, 2)
+        record = {
+            "notebook": spec.stem,
+            "name": name,
+            "status": "ok",
+            "parameters": metrics_mod.to_jsonable(spec.parameters),
+            "overrides": metrics_mod.to_jsonable(spec.overrides),
+            "metrics": recorded,
+            "key_metrics": key,
+            "versions": versions(),
+            "seconds": seconds,
+            "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "html": f"{name}.html",
+            "ipynb": f"{name}.ipynb",
+        }
+        page = render_html(executed, spec, record, "_static")
+        (tmp / f"{name}.html").write_text(page, encoding="utf-8")
+        (tmp / f"{name}.json").write_text(json.dumps(record, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        for suffix in (".ipynb", ".html", ".json"):  # the JSON last: the index lists a run once its JSON exists
+            os.replace(tmp / f"{name}{suffix}", reports_dir / f"{name}{suffix}")
+        return record
+    finally:
+        if old_path is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = old_path
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- index ------------------------------------------------------------------------------------------------------
+def load_runs(reports_dir: Path) -> list[dict[str, Any]]:
+    runs = []
+    for p in sorted(reports_dir.glob("*.json")):
+        try:
+            rec = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(rec, dict) and {"notebook", "html", "parameters"} <= rec.keys():
+            runs.append(rec)
+    runs.sort(key=lambda r: (r["notebook"], bool(r.get("overrides")), r.get("finished", "")))
+    return runs
+
+
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list) and len(v) <= 6 and all(isinstance(x, (int, float)) for x in v):
+        return "[" + ", ".join(_fmt_value(x) for x in v) + "]"
+    text = json.dumps(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_INDEX_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;
+color:#1d2430;line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.2rem} p.lead{color:#4a5568;margin-top:0}
+table{border-collapse:collapse;width:100%;font-size:.92rem} th,td{border-bottom:1px solid #e2e8f0;padding:.45rem .6rem;
+text-align:left;vertical-align:top} th{background:#f7fafc;font-weight:600}
+code{font-size:.88em;background:#f1f5f9;padding:0 .2em;border-radius:3px}
+.ok{color:#137333;font-weight:600} .muted{color:#718096} td.metrics div{white-space:nowrap}
+"""
+
+
+def write_index(reports_dir: Path) -> Path:
+    """Write ``reports/index.html``: one row per run with notebook, parameters, key metrics, time and links."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for r in load_runs(reports_dir):
+        ov = r.get("overrides") or {}
+        params = (
+            "<br>".join(f"<code>{html.escape(k)}={html.escape(_fmt_value(v))}</code>" for k, v in ov.items())
+            if ov
+            else '<span class="muted">defaults</span>'
+        )
+        key = r.get("key_metrics") or []
+        mets = "".join(
+            f"<div><code>{html.escape(k)}</code> = {html.escape(_fmt_value(r['metrics'][k]))}</div>"
+            for k in key
+            if k in r.get("metrics", {})
+        )
+        rows.append(
+            f"<tr><td><a href=\"{html.escape(r['html'])}\">{html.escape(r['notebook'])}</a></td><td>{params}</td>"
+            f"<td class=\"metrics\">{mets}</td><td class=\"{html.escape(r.get('status', 'ok'))}\">"
+            f"{html.escape(r.get('status', 'ok'))}</td><td>{r.get('seconds', 0):.1f} s<br>"
+            f"<span class=\"muted\">{html.escape(r.get('finished', ''))}</span></td>"
+            f"<td><a href=\"{html.escape(r['html'])}\">report</a> · "
+            f"<a href=\"{html.escape(r.get('ipynb', ''))}\">notebook</a> · "
+            f"<a href=\"{html.escape(r['name'] + '.json' if 'name' in r else '')}\">metrics</a></td></tr>"
+        )
+    body = "\n".join(rows) or '<tr><td colspan="6" class="muted">No runs yet: run <code>make report</code>.</td></tr>'
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Logistic regression is two-class softmax regression: reports</title><style>{_INDEX_CSS}</style></head>
+<body><h1>Logistic regression is two-class softmax regression</h1>
+<p class="lead">Every report derives a claim, checks it in code on real fits and shows the numbers. One row per run;
+rerun with your own values, e.g. <code>make report NB=01_sigmoid_softmax P='x=2 b1=3 b2=-1'</code>.</p>
+<table><thead><tr><th>notebook</th><th>parameters</th><th>key metrics</th><th>status</th><th>time</th>
+<th>files</th></tr></thead>
+<tbody>
+{body}
+</tbody></table></body></html>
+"""
+    target = reports_dir / "index.html"
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + "index-", suffix=".html", dir=reports_dir)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(page)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+    return target
+
+
+# -- command line -----------------------------------------------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m logistic_softmax.report", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="execute notebooks and render their reports")
+    r.add_argument("--notebook", "-n", help="one notebook (default: all in notebooks/)")
+    r.add_argument("--set", dest="assignments", default="", help="parameter values, e.g. \"x=2 b1=3\"")
+    r.add_argument("--params-file", help="YAML mapping of parameter values")
+    r.add_argument("--reports", default=str(PROJECT_ROOT / "reports"), help="output folder (default: reports/)")
+    r.add_argument("--notebooks", default=str(PROJECT_ROOT / "notebooks"), help=argparse.SUPPRESS)
+    p = sub.add_parser("params", help="list a notebook's parameters with type, default, range and help")
+    p.add_argument("notebook")
+    p.add_argument("--notebooks", default=str(PROJECT_ROOT / "notebooks"), help=argparse.SUPPRESS)
+    i = sub.add_parser("index", help="rewrite reports/index.html from the runs' JSON files")
+    i.add_argument("--reports", default=str(PROJECT_ROOT / "reports"))
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "params":
+            path = resolve_notebook(args.notebook, Path(args.notebooks))
+            schema = read_schema(path)
+            print(f"{schema.notebook}: override with P='name=value ...' or PARAMS=file.yaml\n")
+            print(schema.table())
+            return 0
+        if args.command == "index":
+            print(write_index(Path(args.reports)))
+            return 0
+        specs = plan_runs(args.notebook, args.assignments, args.params_file, Path(args.notebooks))
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    reports_dir = Path(args.reports)
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale_tmp(reports_dir)
+    failed = 0
+    progress = sys.stderr.isatty()
+    try:
+        for n, spec in enumerate(specs, 1):
+            label = ", ".join(f"{k}={v!r}" for k, v in spec.overrides.items()) or "defaults"
+            print(f"[{n}/{len(specs)}] {spec.stem} ({label}) ...", flush=True)
+            try:
+                rec = run(spec, reports_dir, progress=progress)
+            except RunError as exc:
+                failed += 1
+                print(f"error: {exc}", file=sys.stderr, flush=True)
+                continue
+            print(f"      done in {rec['seconds']:.1f} s -> {_display_path(reports_dir / rec['html'])}", flush=True)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the reports written before are intact; the unfinished run left nothing", file=sys.stderr)
+        return 130
+    finally:
+        write_index(reports_dir)
+    print(f"index: {_display_path(reports_dir / 'index.html')}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Shared fixtures: tiny notebooks written into tmp_path, the smoke runs of the real notebooks, Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from logistic_softmax import report
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+#: Small parameters for the smoke run of every committed notebook (every notebook must have an entry).
+SMOKE = {
+    "01_sigmoid_softmax": {"grid_points": 11, "xb_points": 4, "z_max": 1000.0},
+}
+
+
+def make_notebook(path: Path, params_source: str, *cells: tuple[str, str]) -> Path:
+    """Write a notebook with a tagged parameters cell followed by ``cells`` (kind, source)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells.append(nbformat.v4.new_markdown_cell("# A tiny report\n\nWith math: $$\\sigma(z) = \\frac{1}{1+e^{-z}}$$"))
+    pc = nbformat.v4.new_code_cell(params_source)
+    pc.metadata["tags"] = ["parameters"]
+    nb.cells.append(pc)
+    for kind, src in cells:
+        nb.cells.append(nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+TINY_PARAMS = """\
+a: int = 2  # a small integer  [0, 10]
+scale: float = 0.5  # a positive number  (0, inf)
+label: str = "plain"  # a label {plain, fancy}
+fail: bool = False  # raise in the cell after the record
+"""
+
+TINY_CELLS = (
+    ("code", "from logistic_softmax.metrics import record\nrecord('double', a * 2, key=True)\nrecord('scaled', a * scale)"),
+    ("md", "Inline math $z_1 - z_2$ and a display: $$e^{z_1} / (e^{z_1} + e^{z_2})$$"),
+    ("code", "SECRET_SOURCE_MARKER = 1\nprint('visible output', a)"),
+    ("code", "if fail:\n    raise ValueError('boom from the tiny notebook')"),
+)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """A folder holding ``notebooks/tiny.ipynb``; reports go to ``tmp_path/reports``."""
+    make_notebook(tmp_path / "notebooks" / "tiny.ipynb", TINY_PARAMS, *TINY_CELLS)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def smoke_reports(tmp_path_factory) -> Path:
+    """Run every committed notebook once through the real runner with its smoke parameters."""
+    out = tmp_path_factory.mktemp("smoke-reports")
+    for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
+        assignments = " ".join(f"{k}={v}" for k, v in SMOKE.get(nb.stem, {}).items())
+        code = report.main(["run", "--notebook", nb.stem, "--set", assignments, "--reports", str(out)])
+        assert code == 0, f"smoke run of {nb.stem} failed"
+    return out
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required under CI=true (apt-get install chromium; .ci/run installs it)")
+        pytest.skip("Chromium is not installed (apt-get install chromium); the browser check needs it")
+    return path
