@@ -4,6 +4,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEPS ?= $(STAMP)
 PYTHON ?= python3
 
 $(STAMP): pyproject.toml
@@ -20,20 +21,20 @@ help: ## List the targets
 venv: $(STAMP) ## Create .venv and install the project with its dependencies
 
 .PHONY: report
-report: $(STAMP) ## Render reports/ (all notebooks; NB=name for one, P='a=1 b=2' or PARAMS=file.yaml for new values)
+report: $(DEPS) ## Render reports/ (all notebooks; NB=name for one, P='a=1 b=2' or PARAMS=file.yaml for new values)
 	$(PY) -m logistic_softmax.report run $(if $(NB),--notebook "$(NB)") --set "$$P" $(if $(PARAMS),--params-file "$(PARAMS)")
 
 .PHONY: params
-params: $(STAMP) ## List a notebook's parameters with type, default, range and help (NB=name)
+params: $(DEPS) ## List a notebook's parameters with type, default, range and help (NB=name)
 	@test -n "$(NB)" || { echo "error: give the notebook, e.g. make params NB=01_sigmoid_softmax" >&2; exit 2; }
 	@$(PY) -m logistic_softmax.report params "$(NB)"
 
 .PHONY: test
-test: $(STAMP) ## Run the whole test suite (unit tests, notebook smoke runs, browser check)
+test: $(DEPS) ## Run the whole test suite (unit tests, notebook smoke runs, browser check)
 	$(PY) -m pytest
 
 .PHONY: lint
-lint: $(STAMP) ## Check the code and notebooks with ruff
+lint: $(DEPS) ## Check the code and notebooks with ruff
 	$(PY) -m ruff check src tests notebooks
 
 .PHONY: clean

@@ -44,7 +44,10 @@ fail: bool = False  # raise in the cell after the record
 """
 
 TINY_CELLS = (
-    ("code", "from logistic_softmax.metrics import record\nrecord('double', a * 2, key=True)\nrecord('scaled', a * scale)"),
+    (
+        "code",
+        "from logistic_softmax.metrics import record\nrecord('double', a * 2, key=True)\nrecord('scaled', a * scale)",
+    ),
     ("md", "Inline math $z_1 - z_2$ and a display: $$e^{z_1} / (e^{z_1} + e^{z_2})$$"),
     ("code", "SECRET_SOURCE_MARKER = 1\nprint('visible output', a)"),
     ("code", "if fail:\n    raise ValueError('boom from the tiny notebook')"),

@@ -55,8 +55,9 @@ def test_logsumexp_softmax_log_softmax_match_scipy(dtype):
     z = (rng.normal(size=(50, 7)) * np.array([1, 10, 100, 1000, 1, 1, 3000])).astype(dtype)
     eps = np.finfo(dtype).eps
     scale = 1 + np.abs(z).max(axis=1, keepdims=True)
-    np.testing.assert_allclose(links.logsumexp(z, axis=1), special.logsumexp(z.astype(np.float64), axis=1),
-                               rtol=4 * eps)
+    np.testing.assert_allclose(
+        links.logsumexp(z, axis=1), special.logsumexp(z.astype(np.float64), axis=1), rtol=4 * eps
+    )
     # z - max(z) is rounded to the spacing of floats near |z|, so a row's attainable accuracy scales with max |z|
     assert np.all(np.abs(links.softmax(z, axis=1) - special.softmax(z.astype(np.float64), axis=1)) <= 8 * eps * scale)
     assert np.all(

@@ -34,8 +34,15 @@ def schema():
 def test_schema_reads_types_defaults_help_and_ranges(schema):
     assert schema.names == ["n", "rate", "alpha", "name", "flag", "digits", "preds", "ref", "mode"]
     n = schema["n"]
-    assert (n.type, n.default, n.help, n.low, n.high, n.low_closed, n.high_closed) == ("int", 5, "how many", 1, 100,
-                                                                                       True, True)
+    assert (n.type, n.default, n.help, n.low, n.high, n.low_closed, n.high_closed) == (
+        "int",
+        5,
+        "how many",
+        1,
+        100,
+        True,
+        True,
+    )
     rate = schema["rate"]
     assert rate.low == 0 and rate.high == math.inf and not rate.low_closed
     assert schema["mode"].choices == ("fast", "slow")
@@ -44,9 +51,16 @@ def test_schema_reads_types_defaults_help_and_ranges(schema):
 
 
 def test_text_values_are_parsed_to_declared_types(schema):
-    got = parse_assignments("n=7 rate=2 name=my.csv flag=true digits=[4,9] preds='[\"x\", \"y\"]' ref=3", schema)
-    assert got == {"n": 7, "rate": 2.0, "name": "my.csv", "flag": True, "digits": [4, 9], "preds": ["x", "y"],
-                   "ref": "3"}
+    got = parse_assignments('n=7 rate=2 name=my.csv flag=true digits=[4,9] preds=\'["x", "y"]\' ref=3', schema)
+    assert got == {
+        "n": 7,
+        "rate": 2.0,
+        "name": "my.csv",
+        "flag": True,
+        "digits": [4, 9],
+        "preds": ["x", "y"],
+        "ref": "3",
+    }
     assert isinstance(got["rate"], float)
     assert parse_assignments("ref=None", schema) == {"ref": None}
     assert parse_assignments("name='two words'", schema) == {"name": "two words"}

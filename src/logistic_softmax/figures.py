@@ -96,15 +96,26 @@ def stackexchange_curves(x: float, b1: float, b2: float, span: float = 4.0):
     xs = np.linspace(-lim, lim, 400)
     p_soft = softmax(np.stack([xs * b1, xs * b2], axis=1), axis=1)[:, 0]
     ax.plot(xs, p_soft, color=COLORS["softmax"], lw=4, alpha=0.45, label=f"softmax([x·{b1:g}, x·{b2:g}])₁")
-    ax.plot(xs, sigmoid(xs * (b1 - b2)), color=COLORS["logistic"], lw=1.5, ls="--",
-            label=f"σ(x·(b1 − b2)) = σ(x·{b1 - b2:g})  (the answer, class 1 as success)")
-    ax.plot(xs, sigmoid(xs * b1), color=COLORS["question"], lw=1.5, ls=":",
-            label=f"σ(x·b1) = σ(x·{b1:g})  (the question)")
+    ax.plot(
+        xs,
+        sigmoid(xs * (b1 - b2)),
+        color=COLORS["logistic"],
+        lw=1.5,
+        ls="--",
+        label=f"σ(x·(b1 − b2)) = σ(x·{b1 - b2:g})  (the answer, class 1 as success)",
+    )
+    ax.plot(
+        xs, sigmoid(xs * b1), color=COLORS["question"], lw=1.5, ls=":", label=f"σ(x·b1) = σ(x·{b1:g})  (the question)"
+    )
     ax.axvline(x, color=COLORS["grey"], lw=1, ls=":")
     ax.plot([x], [float(sigmoid(x * b1))], "o", color=COLORS["question"], ms=6)
     ax.plot([x], [float(sigmoid(x * (b1 - b2)))], "o", color=COLORS["softmax"], ms=6)
-    ax.set(xlabel="x", ylabel="P(first class | x)", ylim=(-0.02, 1.02),
-           title=f"the question's point x = {x:g}: {float(sigmoid(x * b1)):.4f} vs {float(sigmoid(x * (b1 - b2))):.4f}")
+    ax.set(
+        xlabel="x",
+        ylabel="P(first class | x)",
+        ylim=(-0.02, 1.02),
+        title=f"the question's point x = {x:g}: {float(sigmoid(x * b1)):.4f} vs {float(sigmoid(x * (b1 - b2))):.4f}",
+    )
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     return fig

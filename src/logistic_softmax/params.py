@@ -289,8 +289,7 @@ def schema_from_source(source: str, notebook: str = "<cell>") -> Schema:
             default = ast.literal_eval(node.value)
         except ValueError:
             raise ParameterError(
-                f"{notebook}: parameter '{node.target.id}' must have a literal default, got "
-                f"'{ast.unparse(node.value)}'"
+                f"{notebook}: parameter '{node.target.id}' must have a literal default, got '{ast.unparse(node.value)}'"
             ) from None
         help_text, extra = _parse_comment(comments.get(node.lineno, ""))
         p = Parameter(node.target.id, typ, default, help_text, **extra)

@@ -143,7 +143,14 @@ def _kernel_dir(tmp: Path) -> Path:
     spec = tmp / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True)
     kernel = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
+        "argv": [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            "--IPKernelApp.log_level=ERROR",  # no notice about TCP on loopback; cell errors still reach the notebook
+        ],
         "display_name": "Python 3 (logistic-softmax)",
         "language": "python",
         "metadata": {"debugger": False},
@@ -163,10 +170,8 @@ def _failure_message(spec: RunSpec, exc: Exception, executed: Path) -> str:
     try:
         nb = nbformat.read(executed, as_version=4)
         injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
-        if injected and index > injected[0]:
+        if injected and index > injected[0]:  # papermill's error cells come after the fact: not counted here
             index -= 1
-        errcells = [i for i, c in enumerate(nb.cells) if "papermill-error-cell-tag" in c.metadata.get("tags", [])]
-        index -= sum(1 for i in errcells if i < exc.cell_index)
     except Exception:  # the message still names the cell as papermill counts it
         pass
     first = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
@@ -378,13 +383,13 @@ def write_index(reports_dir: Path) -> Path:
             if k in r.get("metrics", {})
         )
         rows.append(
-            f"<tr><td><a href=\"{html.escape(r['html'])}\">{html.escape(r['notebook'])}</a></td><td>{params}</td>"
-            f"<td class=\"metrics\">{mets}</td><td class=\"{html.escape(r.get('status', 'ok'))}\">"
+            f'<tr><td><a href="{html.escape(r["html"])}">{html.escape(r["notebook"])}</a></td><td>{params}</td>'
+            f'<td class="metrics">{mets}</td><td class="{html.escape(r.get("status", "ok"))}">'
             f"{html.escape(r.get('status', 'ok'))}</td><td>{r.get('seconds', 0):.1f} s<br>"
-            f"<span class=\"muted\">{html.escape(r.get('finished', ''))}</span></td>"
-            f"<td><a href=\"{html.escape(r['html'])}\">report</a> · "
-            f"<a href=\"{html.escape(r.get('ipynb', ''))}\">notebook</a> · "
-            f"<a href=\"{html.escape(r['name'] + '.json' if 'name' in r else '')}\">metrics</a></td></tr>"
+            f'<span class="muted">{html.escape(r.get("finished", ""))}</span></td>'
+            f'<td><a href="{html.escape(r["html"])}">report</a> · '
+            f'<a href="{html.escape(r.get("ipynb", ""))}">notebook</a> · '
+            f'<a href="{html.escape(r["name"] + ".json" if "name" in r else "")}">metrics</a></td></tr>'
         )
     body = "\n".join(rows) or '<tr><td colspan="6" class="muted">No runs yet: run <code>make report</code>.</td></tr>'
     page = f"""<!DOCTYPE html>
@@ -414,7 +419,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="execute notebooks and render their reports")
     r.add_argument("--notebook", "-n", help="one notebook (default: all in notebooks/)")
-    r.add_argument("--set", dest="assignments", default="", help="parameter values, e.g. \"x=2 b1=3\"")
+    r.add_argument("--set", dest="assignments", default="", help='parameter values, e.g. "x=2 b1=3"')
     r.add_argument("--params-file", help="YAML mapping of parameter values")
     r.add_argument("--reports", default=str(PROJECT_ROOT / "reports"), help="output folder (default: reports/)")
     r.add_argument("--notebooks", default=str(PROJECT_ROOT / "notebooks"), help=argparse.SUPPRESS)
