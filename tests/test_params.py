@@ -65,6 +65,7 @@ def test_text_values_are_parsed_to_declared_types(schema):
     assert parse_assignments("ref=None", schema) == {"ref": None}
     assert parse_assignments("name='two words'", schema) == {"name": "two words"}
     assert parse_assignments("", schema) == {}
+    assert parse_assignments("rate=1e6 n=1e1", schema) == {"rate": 1e6, "n": 10}
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,9 @@ def test_text_values_are_parsed_to_declared_types(schema):
         ("rate=0", r"parameter 'rate': expected a number in \(0, inf\), got 0.0"),
         ("rate=-1", r"parameter 'rate'"),
         ("rate=.nan", r"parameter 'rate': expected a finite number"),
-        ("rate=nan", r"parameter 'rate': expected a number"),
+        ("rate=nan", r"parameter 'rate': expected a finite number"),
+        ("rate=1e400", r"parameter 'rate': expected a finite number"),
+        ("n=1.5e0", r"parameter 'n': expected an integer"),
         ("alpha=1", r"parameter 'alpha': expected a number in \(0, 1\)"),
         ("flag=maybe", r"parameter 'flag': expected true or false"),
         ("digits=[3,10]", r"parameter 'digits': expected a list .* in \[0, 9\], got \[3, 10\] \(element 10\)"),

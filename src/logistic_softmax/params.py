@@ -132,7 +132,9 @@ class Parameter:
                 raise self._error(value)
             return str(value)
         if from_text and isinstance(value, str):
-            value = _yaml_value(value, self)
+            text, value = value, _yaml_value(value, self)
+            if typ in (int, float) and isinstance(value, str):
+                value = _python_number(text, value)  # YAML 1.1 reads 1e6 as a string
         if typ is bool:
             if isinstance(value, bool):
                 return value
@@ -173,6 +175,13 @@ def _fmt(x: float) -> str:
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def _python_number(text: str, fallback: Any) -> Any:
+    try:
+        return float(text.strip())
+    except ValueError:
+        return fallback
 
 
 def _unquote(text: str) -> str:
