@@ -205,3 +205,15 @@ def test_make_passes_quoted_values_through(tiny):
         text=True,
     )
     assert proc.returncode != 0 and "unknown notebook 'nope'" in proc.stderr
+
+
+def test_kernel_death_is_reported_and_leaves_nothing(tiny, capsys):
+    from conftest import make_notebook
+
+    make_notebook(tiny / "notebooks" / "dies.ipynb", "a: int = 1  # unused", ("code", "import os\nos._exit(3)"))
+    assert run_cli(tiny, "--notebook", "dies") == 1
+    err = capsys.readouterr().err
+    assert "notebook dies" in err and "DeadKernelError" in err
+    assert "in cell 3, which begins: 'import os'" in err
+    assert not (tiny / "reports" / "dies.json").exists()
+    assert [p.name for p in (tiny / "reports").iterdir() if p.name.startswith(".tmp-")] == []

@@ -149,7 +149,9 @@ def _kernel_dir(tmp: Path) -> Path:
             "ipykernel_launcher",
             "-f",
             "{connection_file}",
-            "--IPKernelApp.log_level=ERROR",  # no notice about TCP on loopback; cell errors still reach the notebook
+            # the kernel's own log (TCP on loopback, the interrupt sent at shutdown) stays off the console;
+            # errors in cells reach the executed notebook, a dead kernel reaches the runner through nbclient
+            "--IPKernelApp.log_level=CRITICAL",
         ],
         "display_name": "Python 3 (logistic-softmax)",
         "language": "python",
@@ -164,21 +166,34 @@ def _failure_message(spec: RunSpec, exc: Exception, executed: Path) -> str:
     from papermill.exceptions import PapermillExecutionError
 
     rel = _display_path(spec.notebook)
-    if not isinstance(exc, PapermillExecutionError):
-        return f"notebook {spec.stem} ({rel}) failed: {type(exc).__name__}: {exc}"
-    index = exc.cell_index
     try:
         nb = nbformat.read(executed, as_version=4)
-        injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
-        if injected and index > injected[0]:  # papermill's error cells come after the fact: not counted here
-            index -= 1
-    except Exception:  # the message still names the cell as papermill counts it
-        pass
+    except Exception:  # nothing saved yet: the message names what is known
+        nb = None
+    if not isinstance(exc, PapermillExecutionError):
+        # e.g. the kernel died (killed, out of memory): papermill saved the notebook after each cell started, so
+        # the last cell with a start time is the one that was running
+        started = [i for i, c in enumerate(nb.cells if nb else []) if c.metadata.get("papermill", {}).get("start_time")]
+        running = started[-1:]
+        where = ""
+        if running:
+            source = nb.cells[running[0]].source
+            first = next((ln for ln in source.splitlines() if ln.strip()), "")
+            where = f" in cell {_source_index(nb, running[0]) + 1}, which begins: {first.strip()!r}"
+        return f"notebook {spec.stem} ({rel}) failed{where}\n  {type(exc).__name__}: {exc}"
+    index = _source_index(nb, exc.cell_index) if nb else exc.cell_index
     first = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
     return (
         f"notebook {spec.stem} ({rel}) failed in cell {index + 1} (In [{exc.exec_count}]), "
         f"which begins: {first.strip()!r}\n  {exc.ename}: {exc.evalue}"
     )
+
+
+def _source_index(nb, index: int) -> int:
+    """Index of an executed notebook's cell in the source notebook (papermill inserted the injected cell)."""
+    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+    # papermill's error-marker cells are added after the exception, so cell indices do not count them
+    return index - 1 if injected and index > injected[0] else index
 
 
 def _display_path(p: Path) -> str:
@@ -294,7 +309,7 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False, log=print) 
                 language="python",
                 progress_bar=progress,
                 cwd=os.getcwd(),
-                request_save_on_cell_execute=False,
+                request_save_on_cell_execute=True,  # so a dead kernel's last cell can be named
             )
         except KeyboardInterrupt:
             raise
