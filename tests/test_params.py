@@ -101,24 +101,24 @@ def test_params_file(tmp_path, schema):
     good = tmp_path / "good.yaml"
     good.write_text("n: 9\nrate: 1\ndigits: [1, 2]\nname: 12\n")
     assert load_params_file(good, schema) == {"n": 9, "rate": 1.0, "digits": [1, 2], "name": "12"}
-    bad_yaml = tmp_path / "bad.yaml"
-    bad_yaml.write_text("n: [1,\n")
-    with pytest.raises(ParameterError, match=r"bad.yaml: not valid YAML"):
-        load_params_file(bad_yaml, schema)
-    not_map = tmp_path / "list.yaml"
-    not_map.write_text("- 1\n- 2\n")
-    with pytest.raises(ParameterError, match=r"list.yaml: expected a mapping of name: value, got list"):
-        load_params_file(not_map, schema)
-    unknown = tmp_path / "unknown.yaml"
-    unknown.write_text("zzz: 1\n")
-    with pytest.raises(ParameterError, match=r"unknown.yaml: unknown parameter 'zzz'"):
-        load_params_file(unknown, schema)
-    wrong = tmp_path / "wrong.yaml"
-    wrong.write_text("n: 1000\n")
-    with pytest.raises(ParameterError, match=r"wrong.yaml: parameter 'n'"):
-        load_params_file(wrong, schema)
     with pytest.raises(ParameterError, match=r"missing.yaml: no such file"):
         load_params_file(tmp_path / "missing.yaml", schema)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("n: [1,\n", r"p.yaml: not valid YAML"),
+        ("- 1\n- 2\n", r"p.yaml: expected a mapping of name: value, got list"),
+        ("zzz: 1\n", r"p.yaml: unknown parameter 'zzz'"),
+        ("n: 1000\n", r"p.yaml: parameter 'n'"),
+    ],
+)
+def test_bad_params_file_names_the_file(tmp_path, schema, content, message):
+    path = tmp_path / "p.yaml"
+    path.write_text(content)
+    with pytest.raises(ParameterError, match=message):
+        load_params_file(path, schema)
 
 
 @pytest.mark.parametrize(
