@@ -401,7 +401,7 @@ def write_index(reports_dir: Path) -> Path:
             f'<tr><td><a href="{html.escape(r["html"])}">{html.escape(r["notebook"])}</a></td><td>{params}</td>'
             f'<td class="metrics">{mets}</td><td class="{html.escape(r.get("status", "ok"))}">'
             f"{html.escape(r.get('status', 'ok'))}</td><td>{r.get('seconds', 0):.1f} s<br>"
-            f'<span class="muted">{html.escape(r.get("finished", ""))}</span></td>'
+            f'<span class="muted">{html.escape(r.get("finished", "")[:16].replace("T", " "))}</span></td>'
             f'<td><a href="{html.escape(r["html"])}">report</a> · '
             f'<a href="{html.escape(r.get("ipynb", ""))}">notebook</a> · '
             f'<a href="{html.escape(r["name"] + ".json" if "name" in r else "")}">metrics</a></td></tr>'
