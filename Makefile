@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEPS ?= $(STAMP)
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)  # the venv needs Python 3.11
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
