@@ -5,7 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEPS ?= $(STAMP)
-PYTHON ?= $(shell command -v python3.11 || command -v python3)  # the venv needs Python 3.11
+# the venv needs Python 3.11: python3.11 where it exists, else python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
