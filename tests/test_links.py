@@ -126,3 +126,12 @@ def test_naive_formulas_do_overflow():
         assert np.isnan(links.naive_softmax([1000.0, 0.0])).any()
         assert np.isinf(links.naive_log_sigmoid(-1000.0))
         assert np.isnan(links.naive_softmax(np.array([100.0, 0.0], dtype=np.float32))).any()
+
+
+def test_logit_pairs_cover_both_scales():
+    from logistic_softmax.numerics import logit_pairs
+
+    z = logit_pairs(1000.0, 5)
+    axis = np.unique(z[:, 0])
+    assert z.shape == (axis.size**2, 2)
+    assert axis.min() == -1000.0 and axis.max() == 1000.0 and {-10.0, -5.0, 0.0, 5.0, 10.0} <= set(axis)

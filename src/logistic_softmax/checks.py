@@ -52,16 +52,18 @@ def check(claim: str, condition, evidence: str = "") -> None:
         raise ClaimFailed(f"claim does not hold: {claim} ({evidence})")
 
 
+def _abs_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elementwise ``|a - b|``, with equal infinities counted as no difference (NaN stays NaN)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(a) & (a == b), 0.0, np.abs(a - b))
+
+
 def max_abs_diff(actual, expected) -> float:
     """Largest absolute elementwise difference (``nan`` if either side holds a NaN the other does not)."""
-    a = np.asarray(actual, dtype=np.float64)
-    b = np.asarray(expected, dtype=np.float64)
-    a, b = np.broadcast_arrays(a, b)
+    a, b = np.broadcast_arrays(np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64))
     if a.size == 0:
         return 0.0
-    same_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
-    with np.errstate(invalid="ignore"):
-        d = np.where(same_inf, 0.0, np.abs(a - b))
+    d = _abs_diff(a, b)
     return float(np.max(d)) if not np.isnan(d).any() else float("nan")
 
 
@@ -82,9 +84,7 @@ def check_close(claim: str, actual, expected, *, atol=0.0, rtol: float = 0.0) ->
         evidence = f"{n_nan} NaN value(s) among {a.size} compared"
     else:
         with np.errstate(invalid="ignore"):
-            bound = atol + rtol * np.abs(b)
-            d = np.where(np.isinf(a) & (a == b), 0.0, np.abs(a - b))
-        ok = bool(np.all(d <= bound))
+            ok = bool(np.all(_abs_diff(a, b) <= atol + rtol * np.abs(b)))
         amax = float(np.max(atol))
         tol = (f"atol {amax:.1e}" if np.ndim(atol) == 0 else f"atol up to {amax:.1e}") + (
             f" + rtol {rtol:.1e}·|expected|" if rtol else ""

@@ -107,14 +107,15 @@ def stackexchange_curves(x: float, b1: float, b2: float, span: float = 4.0):
     ax.plot(
         xs, sigmoid(xs * b1), color=COLORS["question"], lw=1.5, ls=":", label=f"σ(x·b1) = σ(x·{b1:g})  (the question)"
     )
+    p_question, p_answer = float(sigmoid(x * b1)), float(sigmoid(x * (b1 - b2)))
     ax.axvline(x, color=COLORS["grey"], lw=1, ls=":")
-    ax.plot([x], [float(sigmoid(x * b1))], "o", color=COLORS["question"], ms=6)
-    ax.plot([x], [float(sigmoid(x * (b1 - b2)))], "o", color=COLORS["softmax"], ms=6)
+    ax.plot([x], [p_question], "o", color=COLORS["question"], ms=6)
+    ax.plot([x], [p_answer], "o", color=COLORS["softmax"], ms=6)
     ax.set(
         xlabel="x",
         ylabel="P(first class | x)",
         ylim=(-0.02, 1.02),
-        title=f"the question's point x = {x:g}: {float(sigmoid(x * b1)):.4f} vs {float(sigmoid(x * (b1 - b2))):.4f}",
+        title=f"the question's point x = {x:g}: {p_question:.4f} vs {p_answer:.4f}",
     )
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()

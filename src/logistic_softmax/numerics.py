@@ -10,7 +10,15 @@ import pandas as pd
 
 from .links import log_sigmoid, naive_log_sigmoid, naive_sigmoid, naive_softmax, sigmoid, softmax
 
-__all__ = ["naive_vs_stable", "overflow_threshold", "decimal_sigmoid", "decimal_neg_log_sigmoid"]
+__all__ = ["logit_pairs", "naive_vs_stable", "overflow_threshold", "decimal_sigmoid", "decimal_neg_log_sigmoid"]
+
+
+def logit_pairs(z_max: float, points: int, fine: float = 10.0) -> np.ndarray:
+    """Every (z1, z2) of a square grid, shape (n, 2): ``points`` values on [-z_max, z_max] merged with ``points``
+    values on [-fine, fine], where the sigmoid is not saturated."""
+    axis = np.unique(np.concatenate([np.linspace(-z_max, z_max, points), np.linspace(-fine, fine, points)]))
+    z1, z2 = np.meshgrid(axis, axis, indexing="ij")
+    return np.stack([z1.ravel(), z2.ravel()], axis=1)
 
 
 def overflow_threshold(dtype) -> float:

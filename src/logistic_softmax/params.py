@@ -359,9 +359,13 @@ def load_params_file(path: str | Path, schema: Schema) -> dict[str, Any]:
         raise ParameterError(f"parameters file {path}: {exc}") from None
 
 
+#: The project's source tree: the package is installed from it (``pip install -e``), with notebooks/ and reports/.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
 def notebooks_dir() -> Path:
-    """The project's ``notebooks/`` folder (the package is installed from its source tree)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The project's ``notebooks/`` folder."""
+    return PROJECT_ROOT / "notebooks"
 
 
 def validate_in_notebook(notebook: str, namespace: dict[str, Any]) -> dict[str, Any]:

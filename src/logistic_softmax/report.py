@@ -34,11 +34,18 @@ from typing import Any
 import nbformat
 
 from . import metrics as metrics_mod
-from .params import ParameterError, Schema, load_params_file, parse_assignments, read_schema
+from .params import (
+    PROJECT_ROOT,
+    ParameterError,
+    Schema,
+    load_params_file,
+    parse_assignments,
+    read_schema,
+)
+from .params import notebooks_dir as default_notebooks_dir
 
 __all__ = ["RunSpec", "RunError", "plan_runs", "run", "write_index", "main", "PROJECT_ROOT"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 VERSION_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill", "nbconvert")
@@ -106,7 +113,7 @@ def plan_runs(
     notebooks_dir: Path | None = None,
 ) -> list[RunSpec]:
     """Validate a request and return the runs it asks for; raise :class:`ParameterError` on any bad input."""
-    notebooks_dir = Path(notebooks_dir or PROJECT_ROOT / "notebooks")
+    notebooks_dir = Path(notebooks_dir or default_notebooks_dir())
     if notebook is None:
         if assignments.strip() or params_file:
             raise ParameterError("parameters (P=... or PARAMS=...) need a notebook: give NB=<notebook>")
@@ -177,16 +184,18 @@ def _failure_message(spec: RunSpec, exc: Exception, executed: Path) -> str:
         running = started[-1:]
         where = ""
         if running:
-            source = nb.cells[running[0]].source
-            first = next((ln for ln in source.splitlines() if ln.strip()), "")
-            where = f" in cell {_source_index(nb, running[0]) + 1}, which begins: {first.strip()!r}"
+            first = _first_line(nb.cells[running[0]].source)
+            where = f" in cell {_source_index(nb, running[0]) + 1}, which begins: {first!r}"
         return f"notebook {spec.stem} ({rel}) failed{where}\n  {type(exc).__name__}: {exc}"
     index = _source_index(nb, exc.cell_index) if nb else exc.cell_index
-    first = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
     return (
         f"notebook {spec.stem} ({rel}) failed in cell {index + 1} (In [{exc.exec_count}]), "
-        f"which begins: {first.strip()!r}\n  {exc.ename}: {exc.evalue}"
+        f"which begins: {_first_line(exc.source)!r}\n  {exc.ename}: {exc.evalue}"
     )
+
+
+def _first_line(source: str) -> str:
+    return next((ln.strip() for ln in source.splitlines() if ln.strip()), "")
 
 
 def _source_index(nb, index: int) -> int:
@@ -287,7 +296,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False, log=print) -> dict[str, Any]:
+def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str, Any]:
     """Execute one validated run and write its three files atomically; return the run's JSON record."""
     import papermill as pm
 
@@ -437,10 +446,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--set", dest="assignments", default="", help='parameter values, e.g. "x=2 b1=3"')
     r.add_argument("--params-file", help="YAML mapping of parameter values")
     r.add_argument("--reports", default=str(PROJECT_ROOT / "reports"), help="output folder (default: reports/)")
-    r.add_argument("--notebooks", default=str(PROJECT_ROOT / "notebooks"), help=argparse.SUPPRESS)
+    r.add_argument("--notebooks", default=str(default_notebooks_dir()), help=argparse.SUPPRESS)
     p = sub.add_parser("params", help="list a notebook's parameters with type, default, range and help")
     p.add_argument("notebook")
-    p.add_argument("--notebooks", default=str(PROJECT_ROOT / "notebooks"), help=argparse.SUPPRESS)
+    p.add_argument("--notebooks", default=str(default_notebooks_dir()), help=argparse.SUPPRESS)
     i = sub.add_parser("index", help="rewrite reports/index.html from the runs' JSON files")
     i.add_argument("--reports", default=str(PROJECT_ROOT / "reports"))
     return ap
