@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import COMMITTED
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +45,12 @@ def typeset_count(dom: str) -> int:
 
 
 @pytest.mark.notebook
-def test_report_math_is_typeset_offline(chromium, smoke_reports):
-    (record,) = [json.loads(p.read_text()) for p in smoke_reports.glob("01_sigmoid_softmax*.json")]
+@pytest.mark.parametrize("stem", [p.stem for p in COMMITTED])
+def test_report_math_is_typeset_offline(chromium, smoke_reports, stem):
+    (record,) = [json.loads(p.read_text()) for p in smoke_reports.glob(f"{stem}*.json")]
     dom = rendered_dom(chromium, smoke_reports / record["html"])
     assert typeset_count(dom) > 20, "MathJax did not typeset the report"
+    assert "Math Processing Error" not in dom, "MathJax failed on some of the math (a font it could not load?)"
     visible = re.sub(r"<script\b.*?</script>", "", dom.split("<main", 1)[1], flags=re.S)  # MathJax keeps TeX here
     for raw in ("$$", "\\frac", "\\operatorname", "\\sigma"):
         assert raw not in visible, f"raw LaTeX {raw!r} left in the visible page"

@@ -5,16 +5,38 @@ from __future__ import annotations
 import json
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
-from conftest import NOTEBOOKS, SMOKE
+from conftest import COMMITTED, SMOKE
 from papermill import inspect_notebook
 
+from logistic_softmax import report
 from logistic_softmax.params import read_schema
 
-COMMITTED = sorted(NOTEBOOKS.glob("*.ipynb"))
 #: Metrics each notebook must record (the issues name them).
 REQUIRED_METRICS = {
     "01_sigmoid_softmax": {"question", "answer", "identity_max_abs_err"},
+    "02_logit_glm": {
+        "logit_params",
+        "logit_bse",
+        "logit_llf",
+        "glm_max_abs_param_diff",
+        "odds_ratios",
+        "mean_cross_entropy",
+        "separation",
+        "converged",
+    },
+    "03_mnlogit_glm": {
+        "mnlogit_params",
+        "mnlogit_bse",
+        "mnlogit_llf",
+        "reference",
+        "k2_max_abs_diff_vs_logit",
+        "rebase_max_abs_diff",
+        "separation",
+        "converged",
+    },
 }
 
 
@@ -61,3 +83,62 @@ def test_smoke_run_through_the_real_runner(smoke_reports, path):
     assert "Traceback" not in html and 'class="claim claim-failed"' not in html
     assert html.count('class="claim claim-ok"') >= 5
     assert (smoke_reports / "index.html").read_text().count(rec["html"]) >= 1
+
+
+def run_once(tmp_path, notebook: str, assignments: str) -> dict:
+    out = tmp_path / "reports"
+    assert report.main(["run", "--notebook", notebook, "--set", assignments, "--reports", str(out)]) == 0
+    (path,) = out.glob(f"{notebook}--*.json")
+    rec = json.loads(path.read_text())
+    rec["page"] = (out / rec["html"]).read_text()
+    return rec
+
+
+def test_smoke_metrics_of_the_glm_reports(smoke_reports):
+    (logit,) = [json.loads(p.read_text()) for p in smoke_reports.glob("02_logit_glm*.json")]
+    m = logit["metrics"]
+    assert m["separation"] is False and m["converged"] is True
+    assert m["logit_params"]["GPA"] == pytest.approx(2.82611259, rel=1e-6)  # statsmodels' documented value
+    assert m["logit_llf"] == pytest.approx(-12.889634, abs=1e-6)
+    assert m["mean_cross_entropy"] == pytest.approx(12.889634 / 32, abs=1e-6)
+    assert m["glm_max_abs_param_diff"] < 1e-6
+    (mn,) = [json.loads(p.read_text()) for p in smoke_reports.glob("03_mnlogit_glm*.json")]
+    m = mn["metrics"]
+    assert m["reference"] == "3" and set(m["mnlogit_params"]) == {"0", "1", "2", "4", "5", "6"}
+    assert m["mnlogit_llf"] == pytest.approx(-1461.922747, abs=1e-6)
+    assert m["k2_max_abs_diff_vs_logit"] < 1e-8 and m["rebase_max_abs_diff"] < 1e-8
+
+
+@pytest.mark.notebook
+def test_logit_report_on_a_csv_with_text_labels(tmp_path):
+    rng = np.random.default_rng(5)
+    x1, x2 = rng.normal(size=120), rng.normal(size=120)
+    y = np.where(rng.random(120) < 1 / (1 + np.exp(-(1.5 * x1 - x2))), "pass", "fail")
+    csv = tmp_path / "exam.csv"
+    pd.DataFrame({"result": y, "hours": x1, "stress": x2, "total": x1 + x2}).to_csv(csv, index=False)
+    rec = run_once(tmp_path, "02_logit_glm", f"data={csv} outcome=result predictors=[hours,stress,total] positive=pass")
+    m = rec["metrics"]
+    assert m["converged"] is True and m["separation"] is False
+    assert set(m["logit_params"]) == {"const", "hours", "stress"}  # total = hours + stress is left out
+    assert "total" in rec["page"] and "linearly dependent" in rec["page"]
+    assert 'class="claim claim-failed"' not in rec["page"]
+
+
+@pytest.mark.notebook
+def test_softmax_report_explains_separation_instead_of_failing(tmp_path):
+    rng = np.random.default_rng(1)
+    x1, x2 = rng.normal(size=80), rng.normal(size=80)
+    y = np.where(x1 > 0.6, "high", np.where(rng.random(80) < 0.5, "low", "mid"))
+    csv = tmp_path / "groups.csv"
+    pd.DataFrame({"group": y, "x1": x1, "x2": x2}).to_csv(csv, index=False)
+    rec = run_once(tmp_path, "03_mnlogit_glm", f"data={csv} outcome=group predictors=[x1,x2] reference=low")
+    m = rec["metrics"]
+    assert m["separation"] is True and m["converged"] is False and m["reference"] == "low"
+    page = rec["page"]
+    assert page.index("diagnosis-warning") < page.index("1. Why the link")  # the diagnosis opens the report
+    assert (
+        "class &#x27;high&#x27; is completely separated by x1" in page
+        or "class 'high' is completely separated by x1" in page
+    )
+    assert 'class="claim claim-skipped"' in page and 'class="claim claim-failed"' not in page
+    assert set(m["mnlogit_params"]) == {"high", "mid"}  # labels, not statsmodels' 0, 1

@@ -10,7 +10,7 @@ import html
 
 import numpy as np
 
-__all__ = ["ClaimFailed", "check", "check_close"]
+__all__ = ["ClaimFailed", "check", "check_close", "skip"]
 
 
 class ClaimFailed(AssertionError):
@@ -20,15 +20,16 @@ class ClaimFailed(AssertionError):
 class _Evidence:
     """A displayable line of evidence: HTML in the report, plain text elsewhere."""
 
-    def __init__(self, ok: bool, claim: str, evidence: str):
+    def __init__(self, ok: bool | None, claim: str, evidence: str):
         self.ok, self.claim, self.evidence = ok, claim, evidence
 
     def __repr__(self) -> str:
-        return f"{'✓' if self.ok else '✗'} {self.claim}: {self.evidence}"
+        mark = {True: "✓", False: "✗", None: "–"}[self.ok]
+        return f"{mark} {self.claim}: {self.evidence}"
 
     def _repr_html_(self) -> str:
-        cls = "claim-ok" if self.ok else "claim-failed"
-        mark = "&#10003;" if self.ok else "&#10007;"
+        cls = {True: "claim-ok", False: "claim-failed", None: "claim-skipped"}[self.ok]
+        mark = {True: "&#10003;", False: "&#10007;", None: "&ndash; not checked:"}[self.ok]
         return (
             f'<div class="claim {cls}"><span class="claim-mark">{mark}</span> '
             f"<strong>{html.escape(self.claim)}</strong> &mdash; {html.escape(self.evidence)}</div>"
@@ -94,3 +95,8 @@ def check_close(claim: str, actual, expected, *, atol=0.0, rtol: float = 0.0) ->
     if not ok:
         raise ClaimFailed(f"claim does not hold: {claim} ({evidence})")
     return diff
+
+
+def skip(claim: str, reason: str) -> None:
+    """Show that ``claim`` was not checked in this run, and why (e.g. the fit it needs does not exist)."""
+    _show(_Evidence(None, claim, reason))

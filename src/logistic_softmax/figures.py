@@ -11,7 +11,14 @@ import numpy as np
 from .links import log_sigmoid, naive_log_sigmoid, sigmoid, softmax
 from .numerics import overflow_threshold
 
-__all__ = ["style", "softmax_is_sigmoid_of_difference", "naive_loss_overflow", "stackexchange_curves"]
+__all__ = [
+    "style",
+    "softmax_is_sigmoid_of_difference",
+    "naive_loss_overflow",
+    "stackexchange_curves",
+    "logit_profile",
+    "class_probabilities",
+]
 
 COLORS = {"softmax": "#2b6cb0", "logistic": "#dd6b20", "question": "#9b2c2c", "grey": "#718096"}
 
@@ -119,4 +126,58 @@ def stackexchange_curves(x: float, b1: float, b2: float, span: float = 4.0):
     )
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
+    return fig
+
+
+def logit_profile(x, band, x_obs, y_obs, *, focus: str, positive: str, level: str):
+    """Left: fitted P(positive) against ``focus`` with its interval, and the observed 0/1 outcomes (jittered a
+    little vertically). Right: the same fit on the log-odds scale, where it is a straight line.
+
+    ``band`` holds the columns of :func:`logistic_softmax.interpret.linear_predictor_band` at the points ``x``.
+    """
+    style()
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4.0))
+    rng = np.random.default_rng(0)  # jitter only: it moves points by at most 0.03 and never changes a number
+    jitter = rng.uniform(-0.03, 0.03, size=len(y_obs))
+    ax0.fill_between(x, band["p low"], band["p high"], color=COLORS["logistic"], alpha=0.2, label=f"{level} interval")
+    ax0.plot(x, band["p"], color=COLORS["logistic"], lw=2, label="fitted probability")
+    ax0.scatter(x_obs, np.asarray(y_obs) + jitter, s=14, color=COLORS["grey"], alpha=0.7, label="observed (0 or 1)")
+    ax0.set(xlabel=focus, ylabel=f"P({positive})", title="probability scale: an S-curve", ylim=(-0.08, 1.08))
+    ax0.legend(loc="upper left", fontsize=8)
+    ax1.fill_between(
+        x, band["eta low"], band["eta high"], color=COLORS["softmax"], alpha=0.2, label=f"{level} interval"
+    )
+    ax1.plot(x, band["eta"], color=COLORS["softmax"], lw=2, label="fitted log-odds")
+    ax1.set(xlabel=focus, ylabel=f"log-odds of {positive}", title="log-odds scale: a straight line")
+    ax1.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def class_probabilities(x, probs, *, focus: str, reference: str, names=None):
+    """Predicted probability of every class against ``focus`` (other predictors at their means), as stacked bands.
+
+    ``probs`` is a DataFrame with one column per class, in the class order; ``names`` maps labels to long names.
+    """
+    style()
+    names = names or {}
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [3, 2]})
+    cmap = plt.get_cmap("coolwarm", probs.shape[1])
+    labels = [f"{c}: {names[c]}" if c in names and names[c] != c else str(c) for c in probs.columns]
+    ax0.stackplot(x, probs.to_numpy().T, colors=[cmap(i) for i in range(probs.shape[1])], labels=labels, alpha=0.9)
+    ax0.set(xlabel=focus, ylabel="probability (stacked)", title="class probabilities sum to 1", ylim=(0, 1))
+    ax0.set_xlim(x[0], x[-1])
+    for i, c in enumerate(probs.columns):
+        ls = "--" if c == reference else "-"
+        ax1.plot(x, probs[c], color=cmap(i), lw=2, ls=ls, label=f"{c} (reference)" if c == reference else str(c))
+    ax1.set(xlabel=focus, ylabel="probability", title="each class on its own")
+    ax1.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    fig.legend(
+        *ax0.get_legend_handles_labels(),
+        loc="lower center",
+        ncol=min(4, probs.shape[1]),
+        fontsize=8,
+        bbox_to_anchor=(0.4, -0.02),
+    )
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig

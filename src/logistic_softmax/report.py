@@ -33,6 +33,7 @@ from typing import Any
 
 import nbformat
 
+from . import datasets
 from . import metrics as metrics_mod
 from .params import (
     PROJECT_ROOT,
@@ -130,6 +131,7 @@ def plan_runs(
             given.update(load_params_file(params_file, schema))
         given.update(parse_assignments(assignments, schema))
         values = schema.validate(given)
+        datasets.preflight(values)  # a missing file or column stops here, before any kernel starts
         specs.append(RunSpec(path, schema, values, schema.overrides_of(values)))
     return specs
 

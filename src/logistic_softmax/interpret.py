@@ -1,0 +1,155 @@
+"""Reading a fitted logistic or softmax regression: odds ratios, relative-risk ratios, marginal effects, tests.
+
+Each table comes from statsmodels (``conf_int``, ``get_margeff``, the log-likelihoods); the ``*_by_hand`` functions
+compute the same quantities from the formulas, so a report can check the one against the other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .glm import Fit
+
+__all__ = [
+    "ratio_table",
+    "ratio_sentence",
+    "marginal_effects",
+    "marginal_effects_by_hand",
+    "lr_test",
+    "prediction_table",
+    "profile",
+    "strongest_predictor",
+    "linear_predictor_band",
+]
+
+
+def ratio_table(fit: Fit, alpha: float = 0.05) -> pd.DataFrame:
+    """Coefficients with exp(coef) and its confidence interval, one row per (class, predictor).
+
+    For a binary fit exp(coef) is the odds ratio; for a softmax fit it is the relative-risk ratio of the class
+    against the reference, P(class) / P(reference), per unit of the predictor.
+    """
+    ci = np.asarray(fit.result.conf_int(alpha), dtype=np.float64).reshape(len(fit.others), len(fit.X.columns), 2)
+    rows = []
+    for c_i, cls in enumerate(fit.others):
+        for p_i, name in enumerate(fit.X.columns):
+            coef = fit.params.loc[name, cls]
+            rows.append(
+                {
+                    "class": cls,
+                    "predictor": name,
+                    "coef": coef,
+                    "std err": fit.bse.loc[name, cls],
+                    "z": fit.tvalues.loc[name, cls],
+                    "p": fit.pvalues.loc[name, cls],
+                    "exp(coef)": np.exp(coef),
+                    "ci low": np.exp(ci[c_i, p_i, 0]),
+                    "ci high": np.exp(ci[c_i, p_i, 1]),
+                }
+            )
+    return pd.DataFrame(rows).set_index(["class", "predictor"])
+
+
+def _times(r: float) -> str:
+    return f"{r:.3g}"
+
+
+def ratio_sentence(predictor: str, row: pd.Series, alpha: float, what: str) -> str:
+    """One plain sentence for one row of :func:`ratio_table`; ``what`` names the odds, e.g. 'the odds of a pass'."""
+    r, lo, hi = row["exp(coef)"], row["ci low"], row["ci high"]
+    level = f"{100 * (1 - alpha):g}%"
+    pct = 100 * abs(r - 1)
+    shown = f"{pct:,.0f}%" if pct >= 100 else f"{pct:.3g}%"
+    change = f"raises them by {shown}" if r >= 1 else f"lowers them by {shown}"
+    sig = "" if (lo > 1 or hi < 1) else "; the interval includes 1, so the data are also consistent with no effect"
+    return (
+        f"One more unit of {predictor} multiplies {what} by {_times(r)} ({level} CI {_times(lo)} to {_times(hi)}), "
+        f"that is, it {change}, the other predictors held fixed{sig}."
+    )
+
+
+def marginal_effects(fit: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Average marginal effects dP(class)/dx from statsmodels ``get_margeff`` and their standard errors.
+
+    Columns are classes (a binary fit gives only the positive class), rows the predictors without the constant.
+    """
+    me = fit.result.get_margeff(at="overall", method="dydx")
+    names = [c for c in fit.X.columns if c != "const"]
+    if fit.model == "MNLogit":
+        order = [fit.reference, *fit.others]  # statsmodels' column order: its reference (code 0) first
+        eff = pd.DataFrame(me.margeff, index=names, columns=order)[list(fit.classes)]
+        se = pd.DataFrame(me.margeff_se, index=names, columns=order)[list(fit.classes)]
+    else:
+        eff = pd.DataFrame({fit.others[0]: me.margeff}, index=names)
+        se = pd.DataFrame({fit.others[0]: me.margeff_se}, index=names)
+    return eff, se
+
+
+def marginal_effects_by_hand(fit: Fit) -> pd.DataFrame:
+    """Average over the data of dP_k/dx_j = P_k (B_jk - sum_l P_l B_jl), from the fitted probabilities.
+
+    For a binary fit this is the mean of beta_j p (1 - p), for the positive class only.
+    """
+    P = fit.predict().to_numpy()
+    B = fit.full_params.to_numpy()
+    mix = P @ B.T  # n x p: sum_l P_l B_jl
+    eff = np.einsum("nk,nkj->jk", P, B.T[None, :, :] - mix[:, None, :]) / P.shape[0]
+    out = pd.DataFrame(eff, index=list(fit.X.columns), columns=list(fit.classes)).drop(index="const")
+    return out[fit.others] if fit.model != "MNLogit" else out
+
+
+def lr_test(llf_full: float, llf_reduced: float, df: int) -> dict[str, float]:
+    """Likelihood-ratio test of nested models: statistic 2 (llf_full - llf_reduced), chi-squared with ``df``."""
+    stat = 2.0 * (llf_full - llf_reduced)
+    return {"statistic": stat, "df": int(df), "p-value": float(stats.chi2.sf(stat, df))}
+
+
+def prediction_table(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> pd.DataFrame:
+    """Counts of observed 0/1 against predicted (p > threshold), as statsmodels' ``pred_table`` lays them out."""
+    y = np.asarray(y).astype(int)
+    pred = (np.asarray(p) > threshold).astype(int)
+    table = np.zeros((2, 2), dtype=int)
+    np.add.at(table, (y, pred), 1)
+    return pd.DataFrame(table, index=["observed 0", "observed 1"], columns=["predicted 0", "predicted 1"])
+
+
+def profile(fit: Fit, focus: str, points: int = 200) -> pd.DataFrame:
+    """Rows of the design with ``focus`` on a grid over its observed range and the other predictors at their means."""
+    x = fit.X[focus]
+    grid = np.linspace(x.min(), x.max(), points)
+    rows = pd.DataFrame(np.repeat(fit.X.mean().to_numpy()[None, :], points, axis=0), columns=fit.X.columns)
+    rows[focus] = grid
+    return rows
+
+
+def linear_predictor_band(fit: Fit, rows: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """For a binary fit: the log-odds x'beta at ``rows`` with its delta-method interval, and the same on the
+    probability scale (the sigmoid of the interval's ends)."""
+    from .links import sigmoid
+
+    Xr = rows[list(fit.X.columns)].to_numpy()
+    beta = fit.params.iloc[:, 0].to_numpy()
+    V = np.asarray(fit.result.cov_params(), dtype=np.float64)
+    eta = Xr @ beta
+    se = np.sqrt(np.einsum("ij,jk,ik->i", Xr, V, Xr))
+    z = stats.norm.ppf(1 - alpha / 2)
+    return pd.DataFrame(
+        {
+            "eta": eta,
+            "eta low": eta - z * se,
+            "eta high": eta + z * se,
+            "p": sigmoid(eta),
+            "p low": sigmoid(eta - z * se),
+            "p high": sigmoid(eta + z * se),
+        },
+        index=rows.index,
+    )
+
+
+def strongest_predictor(fit: Fit) -> str | None:
+    """The predictor with the largest sum of squared z-values over the classes (None if no z-value is finite)."""
+    z2 = (fit.tvalues.drop(index="const", errors="ignore") ** 2).sum(axis=1, min_count=1)
+    z2 = z2[np.isfinite(z2)]
+    return str(z2.idxmax()) if len(z2) else None
