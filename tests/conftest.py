@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 
 from logistic_softmax import report
@@ -62,6 +64,17 @@ def tiny(tmp_path: Path) -> Path:
     """A folder holding ``notebooks/tiny.ipynb``; reports go to ``tmp_path/reports``."""
     make_notebook(tmp_path / "notebooks" / "tiny.ipynb", TINY_PARAMS, *TINY_CELLS)
     return tmp_path
+
+
+@pytest.fixture
+def separated_csv(tmp_path: Path) -> Path:
+    """A CSV whose class 'high' is exactly the rows with x1 > 0.6: the softmax regression has no finite MLE."""
+    rng = np.random.default_rng(1)
+    x1, x2 = rng.normal(size=80), rng.normal(size=80)
+    y = np.where(x1 > 0.6, "high", np.where(rng.random(80) < 0.5, "low", "mid"))
+    path = tmp_path / "separated.csv"
+    pd.DataFrame({"group": y, "x1": x1, "x2": x2}).to_csv(path, index=False)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -127,18 +127,10 @@ def test_real_data_are_not_separated(spector, anes):
     assert not glm.find_separation(anes.X, anes.codes, anes.classes).found
 
 
-@pytest.fixture
-def separated(tmp_path):
-    rng = np.random.default_rng(1)
-    x1, x2 = rng.normal(size=80), rng.normal(size=80)
-    y = np.where(x1 > 0.6, "high", np.where(rng.random(80) < 0.5, "low", "mid"))
-    path = tmp_path / "separated.csv"
-    pd.DataFrame({"group": y, "x1": x1, "x2": x2}).to_csv(path, index=False)
-    return path
-
-
-def test_a_separated_multinomial_fit_is_diagnosed(separated):
-    ds = datasets.from_params({"data": str(separated), "outcome": "group", "predictors": ["x1", "x2"], "reference": ""})
+def test_a_separated_multinomial_fit_is_diagnosed(separated_csv):
+    ds = datasets.from_params(
+        {"data": str(separated_csv), "outcome": "group", "predictors": ["x1", "x2"], "reference": ""}
+    )
     fit = glm.fit_mnlogit(ds)
     assert np.isnan(fit.params.to_numpy()).all()  # what statsmodels returns: NaN, no error
     diag = glm.diagnose(fit, ds.codes)

@@ -125,13 +125,8 @@ def test_logit_report_on_a_csv_with_text_labels(tmp_path):
 
 
 @pytest.mark.notebook
-def test_softmax_report_explains_separation_instead_of_failing(tmp_path):
-    rng = np.random.default_rng(1)
-    x1, x2 = rng.normal(size=80), rng.normal(size=80)
-    y = np.where(x1 > 0.6, "high", np.where(rng.random(80) < 0.5, "low", "mid"))
-    csv = tmp_path / "groups.csv"
-    pd.DataFrame({"group": y, "x1": x1, "x2": x2}).to_csv(csv, index=False)
-    rec = run_once(tmp_path, "03_mnlogit_glm", f"data={csv} outcome=group predictors=[x1,x2] reference=low")
+def test_softmax_report_explains_separation_instead_of_failing(tmp_path, separated_csv):
+    rec = run_once(tmp_path, "03_mnlogit_glm", f"data={separated_csv} outcome=group predictors=[x1,x2] reference=low")
     m = rec["metrics"]
     assert m["separation"] is True and m["converged"] is False and m["reference"] == "low"
     page = rec["page"]
