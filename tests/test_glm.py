@@ -33,6 +33,13 @@ def test_glm_binomial_agrees_with_logit(spector):
     a, b = glm.fit_logit(spector, "1"), glm.fit_glm_binomial(spector, "1")
     np.testing.assert_allclose(b.params, a.params, atol=1e-7)
     assert b.llf == pytest.approx(a.llf, abs=1e-9)
+    assert b.model == "GLM-Binomial" and b.others == ["1"]
+
+
+def test_logit_standard_errors_by_formula(spector):
+    fit = glm.fit_logit(spector, "1")
+    se = glm.logit_standard_errors(fit.X, fit.params["1"])
+    np.testing.assert_allclose(se, [4.93132421, 1.26294108, 0.14155421, 1.06456425], rtol=1e-6)
 
 
 def test_anes96_mnlogit_loglikelihood(anes):

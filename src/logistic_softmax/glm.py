@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from scipy import optimize, stats
 
 from .datasets import Dataset
+from .links import sigmoid, softmax
 
 __all__ = [
     "aliased_columns",
@@ -31,6 +32,7 @@ __all__ = [
     "Fit",
     "fit_logit",
     "fit_glm_binomial",
+    "logit_standard_errors",
     "fit_mnlogit",
     "coef_difference",
     "rebase",
@@ -260,8 +262,6 @@ class Fit:
         """Predicted probability of every class (columns in the data's class order)."""
         X = self.X if X is None else X[list(self.X.columns)]
         eta = X.to_numpy() @ self.full_params.to_numpy()
-        from .links import softmax
-
         return pd.DataFrame(softmax(eta, axis=1), columns=list(self.classes), index=X.index)
 
 
@@ -289,26 +289,35 @@ def _design(ds: Dataset) -> tuple[pd.DataFrame, list[str]]:
     return ds.X.drop(columns=aliased), aliased
 
 
-def fit_logit(ds: Dataset, positive: str, *, maxiter: int = 100) -> Fit:
-    """statsmodels ``Logit`` of ``outcome == positive`` on the predictors (Newton's method)."""
+def _fit_binary(kind: str, ds: Dataset, positive: str, maxiter: int) -> Fit:
     import statsmodels.api as sm
 
     X, aliased = _design(ds)
+    y = ds.binary(positive)
     negative = next(c for c in ds.classes if c != positive)
     with _Recorder() as rec:
-        result = sm.Logit(ds.binary(positive), X).fit(method="newton", maxiter=maxiter, disp=0)
-    return Fit("Logit", result, X, (negative, positive), negative, aliased, rec.messages())
+        if kind == "Logit":
+            result = sm.Logit(y, X).fit(method="newton", maxiter=maxiter, disp=0)
+        else:
+            result = sm.GLM(y, X, family=sm.families.Binomial()).fit(maxiter=maxiter)
+    return Fit(kind, result, X, (negative, positive), negative, aliased, rec.messages())
+
+
+def fit_logit(ds: Dataset, positive: str, *, maxiter: int = 100) -> Fit:
+    """statsmodels ``Logit`` of ``outcome == positive`` on the predictors (Newton's method)."""
+    return _fit_binary("Logit", ds, positive, maxiter)
 
 
 def fit_glm_binomial(ds: Dataset, positive: str, *, maxiter: int = 100) -> Fit:
     """statsmodels ``GLM(family=Binomial())`` (logit link, IRLS) on the same data as :func:`fit_logit`."""
-    import statsmodels.api as sm
+    return _fit_binary("GLM-Binomial", ds, positive, maxiter)
 
-    X, aliased = _design(ds)
-    negative = next(c for c in ds.classes if c != positive)
-    with _Recorder() as rec:
-        result = sm.GLM(ds.binary(positive), X, family=sm.families.Binomial()).fit(maxiter=maxiter)
-    return Fit("GLM-Binomial", result, X, (negative, positive), negative, aliased, rec.messages())
+
+def logit_standard_errors(X: pd.DataFrame, beta) -> np.ndarray:
+    """Standard errors of a logistic regression at coefficients ``beta``: sqrt(diag((X' W X)^-1)), W = p(1 - p)."""
+    A = X.to_numpy(dtype=np.float64)
+    p = sigmoid(A @ np.asarray(beta, dtype=np.float64))
+    return np.sqrt(np.diag(np.linalg.inv(A.T @ (A * (p * (1 - p))[:, None]))))
 
 
 def fit_mnlogit(ds: Dataset, reference: str | None = None, *, maxiter: int = 100) -> Fit:
