@@ -22,6 +22,7 @@ SMOKE = {
     "01_sigmoid_softmax": {"grid_points": 11, "xb_points": 4, "z_max": 1000.0},
     "02_logit_glm": {},  # the defaults are already small (32 observations)
     "03_mnlogit_glm": {"reference": "3"},  # 944 observations; a reference other than statsmodels' own
+    "04_networks": {"learning_rate": 1.0, "seed": 3},  # fewer steps than the defaults, another initialisation
 }
 
 

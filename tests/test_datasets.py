@@ -120,3 +120,25 @@ def test_the_runner_refuses_bad_data_before_any_kernel_starts(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "parameter 'data'" in err and "absent.csv" in err
     assert not reports.exists()
+
+
+def test_a_prefixed_second_data_set_names_its_own_parameters(labelled_csv, tmp_path):
+    base = {"layer_data": str(labelled_csv), "layer_outcome": "party", "layer_predictors": ["x"], "layer_reference": ""}
+    ds = datasets.from_params(base, kind="categorical", prefix="layer_")
+    assert ds.K == 3 and ds.predictors == ("x",)
+    for change, param in [
+        ({"layer_reference": "purple"}, "layer_reference"),
+        ({"layer_outcome": "nope"}, "layer_outcome"),
+        ({"layer_predictors": ["city"]}, "layer_predictors"),
+        ({"layer_data": str(tmp_path / "absent.csv")}, "layer_data"),
+    ]:
+        with pytest.raises(DataError, match=f"parameter '{param}'"):
+            datasets.from_params({**base, **change}, kind="categorical", prefix="layer_")
+
+
+def test_the_runner_checks_the_networks_notebooks_second_data_set(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    code = report.main(["run", "--notebook", "04_networks", "--set", "layer_outcome=nope", "--reports", str(reports)])
+    err = capsys.readouterr().err
+    assert code == 2 and "parameter 'layer_outcome'" in err and "'nope' is not in anes96" in err
+    assert not reports.exists()

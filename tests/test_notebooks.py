@@ -37,6 +37,14 @@ REQUIRED_METRICS = {
         "separation",
         "converged",
     },
+    "04_networks": {
+        "neuron_vs_logit_max_abs_diff",
+        "layer_vs_mnlogit_max_abs_diff",
+        "net1_diff_vs_net2_max_abs_diff",
+        "net1_sum_drift",
+        "net0_vs_net2_final_max_abs_diff",
+        "converged",
+    },
 }
 
 
@@ -137,3 +145,32 @@ def test_softmax_report_explains_separation_instead_of_failing(tmp_path, separat
     )
     assert 'class="claim claim-skipped"' in page and 'class="claim claim-failed"' not in page
     assert set(m["mnlogit_params"]) == {"high", "mid"}  # labels, not statsmodels' 0, 1
+
+
+def test_smoke_metrics_of_the_networks_report(smoke_reports):
+    (rec,) = [json.loads(p.read_text()) for p in smoke_reports.glob("04_networks*.json")]
+    m = rec["metrics"]
+    assert m["converged"] is True and m["separation"] is False
+    assert m["neuron_vs_logit_max_abs_diff"] < 1e-5 and m["layer_vs_mnlogit_max_abs_diff"] < 1e-5
+    assert m["net1_diff_vs_net2_max_abs_diff"] < 1e-10 and m["net1_sum_drift"] < 1e-12
+    assert m["net0_vs_net2_final_max_abs_diff"] < 1e-6
+    assert m["steps"]["network 0"] > m["steps"]["network 2"]
+
+
+@pytest.mark.notebook
+def test_networks_report_on_separated_data_stopped_early_says_so(tmp_path, separated_csv):
+    frame = pd.read_csv(separated_csv)
+    frame["high"] = (frame["group"] == "high").astype(int)
+    frame.to_csv(separated_csv, index=False)
+    rec = run_once(
+        tmp_path,
+        "04_networks",
+        f"data={separated_csv} outcome=high predictors=[x1,x2] layer_data={separated_csv} layer_outcome=group "
+        "layer_predictors=[x1,x2] epochs=200",
+    )
+    m, page = rec["metrics"], rec["page"]
+    assert m["converged"] is False and m["separation"] is True
+    assert page.index("converged: false") < page.index("1. The two networks")  # said at the top
+    assert "stopped at the maximum of 200 steps" in page
+    assert m["net1_diff_vs_net2_max_abs_diff"] < 1e-12  # the every-step identities hold whatever the parameters
+    assert 'class="claim claim-skipped"' in page and 'class="claim claim-failed"' not in page

@@ -86,7 +86,7 @@ def statsmodels_datasets() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def load_frame(data: str) -> tuple[pd.DataFrame, str]:
+def load_frame(data: str, param: str = "data") -> tuple[pd.DataFrame, str]:
     """Load ``data`` (a statsmodels dataset name or a CSV path); return the table and a one-line description."""
     if data in statsmodels_datasets():
         import statsmodels.datasets as smd
@@ -96,17 +96,17 @@ def load_frame(data: str) -> tuple[pd.DataFrame, str]:
     path = Path(data).expanduser()
     if path.suffix.lower() != ".csv" and not path.exists():
         raise DataError(
-            f"parameter 'data': expected a statsmodels dataset ({', '.join(statsmodels_datasets())}) "
+            f"parameter '{param}': expected a statsmodels dataset ({', '.join(statsmodels_datasets())}) "
             f"or the path of a CSV file, got {data!r}"
         )
     if not path.is_file():
-        raise DataError(f"parameter 'data': CSV file {path} not found (relative paths start at {Path.cwd()})")
+        raise DataError(f"parameter '{param}': CSV file {path} not found (relative paths start at {Path.cwd()})")
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"parameter 'data': {path} is not a readable CSV file: {exc}") from None
+        raise DataError(f"parameter '{param}': {path} is not a readable CSV file: {exc}") from None
     if frame.empty:
-        raise DataError(f"parameter 'data': CSV file {path} has no rows")
+        raise DataError(f"parameter '{param}': CSV file {path} has no rows")
     return frame, f"the CSV file `{path}`"
 
 
@@ -177,80 +177,89 @@ class Dataset:
         return Dataset(self.name, self.description, self.outcome, self.predictors, X, codes, tuple(keep), 0)
 
 
-def _numeric_predictors(frame: pd.DataFrame, predictors: list[str], data: str) -> None:
+def _numeric_predictors(frame: pd.DataFrame, predictors: list[str], data: str, param: str = "predictors") -> None:
     if not predictors:
-        raise DataError("parameter 'predictors': expected at least one predictor column, got an empty list")
+        raise DataError(f"parameter '{param}': expected at least one predictor column, got an empty list")
     dupes = sorted({p for p in predictors if predictors.count(p) > 1})
     if dupes:
-        raise DataError(f"parameter 'predictors': each column may appear once, {', '.join(dupes)} appears twice")
+        raise DataError(f"parameter '{param}': each column may appear once, {', '.join(dupes)} appears twice")
     for p in predictors:
         if p not in frame.columns:
-            raise DataError(f"parameter 'predictors': column {p!r} is not in {data}; {_columns(frame)}")
+            raise DataError(f"parameter '{param}': column {p!r} is not in {data}; {_columns(frame)}")
         col = frame[p]
         if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
             example = ", ".join(repr(v) for v in col.dropna().astype(str).unique()[:3])
             raise DataError(
-                f"parameter 'predictors': column {p!r} of {data} must be numeric, it holds text such as {example} "
+                f"parameter '{param}': column {p!r} of {data} must be numeric, it holds text such as {example} "
                 "(encode it as numbers, e.g. 0/1 indicator columns, or leave it out)"
             )
     if "const" in predictors:
-        raise DataError("parameter 'predictors': 'const' is added by the model itself; leave it out of the list")
+        raise DataError(f"parameter '{param}': 'const' is added by the model itself; leave it out of the list")
 
 
-def from_params(values: dict[str, Any], *, kind: str | None = None) -> Dataset:
+def from_params(values: dict[str, Any], *, kind: str | None = None, prefix: str = "") -> Dataset:
     """Load and check the dataset that a notebook's parameters (``data``, ``outcome``, ...) describe.
 
     ``kind`` is ``"binary"`` (exactly two classes), ``"categorical"`` (2 to :data:`MAX_CLASSES` classes) or
     ``None``, which means binary when the parameters include ``positive`` and categorical otherwise.
+    ``prefix`` reads a second set of data parameters from the same notebook (``layer_data``, ``layer_outcome``,
+    ... for ``prefix="layer_"``); the messages name the prefixed parameters.
     """
-    data, outcome = values["data"], values["outcome"]
-    predictors = [str(p) for p in values["predictors"]]
+
+    def key(role: str) -> str:
+        return prefix + role
+
+    data, outcome = values[key("data")], values[key("outcome")]
+    predictors = [str(p) for p in values[key("predictors")]]
     if kind is None:
-        kind = "binary" if "positive" in values else "categorical"
-    frame, description = load_frame(data)
+        kind = "binary" if key("positive") in values else "categorical"
+    frame, description = load_frame(data, key("data"))
     if outcome not in frame.columns:
-        raise DataError(f"parameter 'outcome': column {outcome!r} is not in {data}; {_columns(frame)}")
+        raise DataError(f"parameter '{key('outcome')}': column {outcome!r} is not in {data}; {_columns(frame)}")
     if outcome in predictors:
-        raise DataError(f"parameter 'predictors': the outcome {outcome!r} cannot also be a predictor")
-    _numeric_predictors(frame, predictors, data)
+        raise DataError(f"parameter '{key('predictors')}': the outcome {outcome!r} cannot also be a predictor")
+    _numeric_predictors(frame, predictors, data, key("predictors"))
     used = frame[[outcome, *predictors]]
     complete = used.notna().all(axis=1)
     used = used.loc[complete]
     if used.empty:
-        raise DataError(f"parameter 'data': no row of {data} has the outcome and every predictor present")
+        raise DataError(f"parameter '{key('data')}': no row of {data} has the outcome and every predictor present")
     values_sorted = sorted(used[outcome].unique(), key=_sort_key)
     classes = tuple(label_of(v) for v in values_sorted)
     if len(set(classes)) != len(classes):
-        raise DataError(f"parameter 'outcome': the values of {outcome!r} give duplicate labels {classes}")
+        raise DataError(f"parameter '{key('outcome')}': the values of {outcome!r} give duplicate labels {classes}")
     if len(classes) < 2:
         raise DataError(
-            f"parameter 'outcome': column {outcome!r} has one class ({classes[0]!r}) in the rows used; "
+            f"parameter '{key('outcome')}': column {outcome!r} has one class ({classes[0]!r}) in the rows used; "
             "a model of class probabilities needs at least two"
         )
     if kind == "binary" and len(classes) != 2:
         raise DataError(
-            f"parameter 'outcome': logistic regression needs exactly two classes, {outcome!r} has {len(classes)} "
-            f"({_show(classes)}); use the softmax-regression notebook or pick a two-class column"
+            f"parameter '{key('outcome')}': logistic regression needs exactly two classes, {outcome!r} has "
+            f"{len(classes)} ({_show(classes)}); use the softmax-regression notebook or pick a two-class column"
         )
     if kind == "categorical" and len(classes) > MAX_CLASSES:
         raise DataError(
-            f"parameter 'outcome': column {outcome!r} has {len(classes)} distinct values, more than the "
+            f"parameter '{key('outcome')}': column {outcome!r} has {len(classes)} distinct values, more than the "
             f"{MAX_CLASSES} classes this notebook supports; is it a measurement rather than a category?"
         )
     for pname in ("positive", "reference"):
-        given = values.get(pname)
+        given = values.get(key(pname))
         if given not in (None, "") and str(given) not in classes:
             raise DataError(
-                f"parameter '{pname}': expected one of the classes of {outcome!r} ({_show(classes)}), got {given!r}"
+                f"parameter '{key(pname)}': expected one of the classes of {outcome!r} ({_show(classes)}), "
+                f"got {given!r}"
             )
-    pair = values.get("pair") or []
+    pair = values.get(key("pair")) or []
     if pair and (len(pair) != 2 or str(pair[0]) == str(pair[1]) or not {str(c) for c in pair} <= set(classes)):
         raise DataError(
-            f"parameter 'pair': expected two different classes of {outcome!r} ({_show(classes)}), got {pair!r}"
+            f"parameter '{key('pair')}': expected two different classes of {outcome!r} ({_show(classes)}), got {pair!r}"
         )
-    focus = values.get("focus")
+    focus = values.get(key("focus"))
     if focus not in (None, "") and focus not in predictors:
-        raise DataError(f"parameter 'focus': expected one of the predictors ({', '.join(predictors)}), got {focus!r}")
+        raise DataError(
+            f"parameter '{key('focus')}': expected one of the predictors ({', '.join(predictors)}), got {focus!r}"
+        )
     index = {v: i for i, v in enumerate(values_sorted)}
     codes = used[outcome].map(index).to_numpy(dtype=np.int64)
     X = used[predictors].astype(np.float64).reset_index(drop=True)
@@ -273,6 +282,8 @@ def _show(classes: tuple[str, ...]) -> str:
 
 
 def preflight(values: dict[str, Any]) -> None:
-    """Check the data parameters of a run, if it has any (``data`` and ``outcome``); raise :class:`DataError`."""
-    if "data" in values and "outcome" in values and "predictors" in values:
-        from_params(values)
+    """Check the data parameters of a run, if it has any (``data`` and ``outcome``, and the ``layer_`` set of the
+    networks notebook); raise :class:`DataError`."""
+    for prefix in ("", "layer_"):
+        if all(prefix + role in values for role in ("data", "outcome", "predictors")):
+            from_params(values, prefix=prefix)

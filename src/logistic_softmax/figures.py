@@ -18,7 +18,14 @@ __all__ = [
     "stackexchange_curves",
     "logit_profile",
     "class_probabilities",
+    "network_diagrams",
+    "weight_paths",
+    "loss_curves",
+    "sum_decay",
 ]
+
+#: Values above this are not drawn on a log axis (matplotlib overflows computing its limits near float64's max).
+_SHOWN_MAX = 1e100
 
 COLORS = {"softmax": "#2b6cb0", "logistic": "#dd6b20", "question": "#9b2c2c", "grey": "#718096"}
 
@@ -180,4 +187,143 @@ def class_probabilities(x, probs, *, focus: str, reference: str, names=None):
         bbox_to_anchor=(0.4, -0.02),
     )
     fig.tight_layout(rect=(0, 0.1, 1, 1))
+    return fig
+
+
+def _node(ax, xy, text, color, r=0.32):
+    ax.add_patch(plt.Circle(xy, r, facecolor="white", edgecolor=color, lw=1.6, zorder=3))
+    ax.text(*xy, text, ha="center", va="center", fontsize=9, zorder=4)
+
+
+def _inputs(ax, names, x=0.0, top=None):
+    labels = ["1"] + [str(n) for n in names]
+    top = (len(labels) - 1) / 2 if top is None else top
+    ys = [top - i for i in range(len(labels))]
+    for y, lab in zip(ys, labels, strict=True):
+        _node(ax, (x, y), lab if len(lab) <= 6 else lab[:5] + "…", COLORS["grey"], r=0.38)
+    return ys
+
+
+def network_diagrams(neuron_inputs, layer_inputs, classes, *, reference: str | None = None):
+    """Left: logistic regression as one neuron (affine map, then sigmoid). Right: softmax regression as one layer
+    of K neurons (one affine map each), then the softmax over the layer."""
+    style()
+    k = len(classes)
+    rows = max(len(neuron_inputs) + 1, len(layer_inputs) + 1, k)
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 0.5 * rows + 1.4))
+    ys = _inputs(ax0, neuron_inputs)
+    _node(ax0, (3.0, 0.0), "z", COLORS["logistic"], r=0.4)
+    for y in ys:
+        ax0.annotate("", xy=(2.6, 0.0), xytext=(0.4, y), arrowprops={"arrowstyle": "->", "color": COLORS["grey"]})
+    ax0.text(1.5, ys[0] + 0.1, "$b, w_1, \\dots, w_p$", fontsize=9, ha="center")
+    ax0.annotate("", xy=(4.6, 0.0), xytext=(3.4, 0.0), arrowprops={"arrowstyle": "->"})
+    ax0.text(4.0, 0.15, "$\\sigma$", ha="center", fontsize=11)
+    ax0.text(4.7, 0.0, "$p = \\sigma(z)$", va="center", fontsize=10)
+    ax0.set_title("logistic regression: one neuron", fontsize=10)
+    ys = _inputs(ax1, layer_inputs)
+    zs = [(k - 1) / 2 - i for i in range(k)]
+    for i, (z, c) in enumerate(zip(zs, classes, strict=True)):
+        _node(ax1, (3.0, z), f"$z_{{{i}}}$", COLORS["softmax"], r=0.36)
+        ax1.text(5.1, z, f"$p_{{{i}}}$" + (f"  ({c}, reference)" if c == reference else f"  ({c})"), va="center")
+        for y in ys:
+            ax1.plot([0.4, 2.64], [y, z], color=COLORS["grey"], lw=0.5, alpha=0.6)
+    ax1.add_patch(plt.Rectangle((3.8, zs[-1] - 0.4), 0.9, zs[0] - zs[-1] + 0.8, facecolor="#ebf4ff", edgecolor="k"))
+    ax1.text(4.25, 0.0, "softmax", rotation=90, ha="center", va="center", fontsize=9)
+    ax1.set_title(f"softmax regression: one layer of {k} neurons", fontsize=10)
+    for ax in (ax0, ax1):
+        ax.set_aspect("equal")
+        ax.set_xlim(-0.6, 7.6)
+        ax.set_ylim(-rows / 2 - 0.1, rows / 2 + 0.1)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def weight_paths(paths: dict, *, coords: tuple[int, int], names, optimum=None, net1=None):
+    """Gradient-descent paths in the plane of two weights (indices ``coords``, labelled by ``names``).
+
+    ``paths`` maps a label to a (steps + 1) x d array of weights; the first path is drawn thick, the others on top.
+    ``net1`` = (w0 path, w1 path) adds a second panel with the two softmax units' own weights.
+    """
+    style()
+    i, j = coords
+    ncols = 2 if net1 is not None else 1
+    fig, axes = plt.subplots(1, ncols, figsize=(5.4 * ncols, 4.6), squeeze=False)
+    ax = axes[0, 0]
+    styles = [
+        {"color": COLORS["softmax"], "lw": 5, "alpha": 0.35},
+        {"color": COLORS["logistic"], "lw": 1.5, "marker": "o", "ms": 2.5, "markevery": 0.03},
+        {"color": COLORS["question"], "lw": 1.2, "ls": "--"},
+    ]
+    for (label, W), st in zip(paths.items(), styles, strict=False):
+        W = np.asarray(W)
+        ax.plot(W[:, i], W[:, j], label=f"{label} ({len(W) - 1} steps)", **st)
+    start = np.asarray(next(iter(paths.values())))[0]
+    ax.plot(start[i], start[j], "s", color="k", ms=6, label="common start")
+    if optimum is not None:
+        ax.plot(optimum[i], optimum[j], "*", color="k", ms=13, label="optimum", zorder=5)
+    ax.set(xlabel=f"weight of {names[i]}", ylabel=f"weight of {names[j]}", title="the logistic weight w (or w1 - w0)")
+    ax.legend(fontsize=8)
+    if net1 is not None:
+        ax = axes[0, 1]
+        w0, w1 = (np.asarray(a) for a in net1)
+        ax.plot(w0[:, i], w0[:, j], color=COLORS["softmax"], lw=1.5, label="network 1: unit 0, $w_0$")
+        ax.plot(w1[:, i], w1[:, j], color=COLORS["logistic"], lw=1.5, label="network 1: unit 1, $w_1$")
+        mid = (w0 + w1) / 2
+        ax.plot(
+            mid[:, i],
+            mid[:, j],
+            "x",
+            color="k",
+            ms=7,
+            markevery=[0, len(mid) - 1],
+            label="$(w_0 + w_1)/2$, start and end",
+        )
+        for w in (w0, w1):
+            ax.plot(w[0, i], w[0, j], "s", color="k", ms=5)
+            ax.plot(w[-1, i], w[-1, j], "o", color="k", ms=5)
+        ax.set(
+            xlabel=f"weight of {names[i]}", ylabel=f"weight of {names[j]}", title="the two units move as mirror images"
+        )
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def loss_curves(curves: dict, *, floor: dict | None = None, title: str = "loss during training"):
+    """Loss minus its optimum against the step (log scale), one line per network; ``floor`` maps labels to the
+    optimum subtracted (default: each curve's own minimum, with the last point left out)."""
+    style()
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    styles = [
+        {"color": COLORS["softmax"], "lw": 4, "alpha": 0.4},
+        {"color": COLORS["logistic"], "lw": 1.5},
+        {"color": COLORS["question"], "lw": 1.2, "ls": "--"},
+        {"color": COLORS["grey"], "lw": 1.2, "ls": ":"},
+    ]
+    for (label, losses), st in zip(curves.items(), styles, strict=False):
+        losses = np.asarray(losses)
+        best = (floor or {}).get(label, float(np.min(losses)))
+        gap = losses - best
+        steps = np.arange(len(losses))
+        keep = (gap > 0) & (gap < _SHOWN_MAX)  # a diverged run's overflowing losses are left off the axis
+        ax.semilogy(steps[keep], gap[keep], label=label, **st)
+    ax.set(xlabel="gradient-descent step", ylabel="loss − optimum", title=title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def sum_decay(curves: dict):
+    """||w0 + w1|| of network 1 against the step, one line per penalty (log scale); 0 is drawn at the bottom."""
+    style()
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    colors = (COLORS["softmax"], COLORS["logistic"], COLORS["question"])
+    for (label, norms), color in zip(curves.items(), colors, strict=False):
+        norms = np.asarray(norms)
+        keep = norms < _SHOWN_MAX
+        ax.semilogy(np.arange(len(norms))[keep], np.maximum(norms[keep], 1e-300), color=color, lw=2, label=label)
+    ax.set(xlabel="gradient-descent step", ylabel="$\\|w_0 + w_1\\|$", title="what an L2 penalty does to $w_0 + w_1$")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
     return fig
