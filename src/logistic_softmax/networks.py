@@ -282,34 +282,23 @@ def gradient_descent(
     )
 
 
-def train_neuron(X, y, start, *, learning_rate, max_steps, tolerance=0.0, l2=0.0, keep_weights=False) -> Trajectory:
-    """Train one sigmoid neuron (logistic regression) on 0/1 outcomes ``y`` by :func:`gradient_descent`."""
+def train_neuron(X, y, start, *, l2: float = 0.0, **options) -> Trajectory:
+    """Train one sigmoid neuron (logistic regression) on 0/1 outcomes ``y`` by :func:`gradient_descent`.
+
+    ``options`` are those of :func:`gradient_descent`: ``learning_rate``, ``max_steps``, ``tolerance``,
+    ``keep_weights``.
+    """
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    return gradient_descent(
-        _neuron_value_and_grad(X, y, l2),
-        start,
-        learning_rate=learning_rate,
-        max_steps=max_steps,
-        tolerance=tolerance,
-        l2=l2,
-        keep_weights=keep_weights,
-    )
+    return gradient_descent(_neuron_value_and_grad(X, y, l2), start, l2=l2, **options)
 
 
-def train_layer(X, codes, start, *, learning_rate, max_steps, tolerance=0.0, l2=0.0, keep_weights=False) -> Trajectory:
-    """Train one softmax layer (softmax regression, ``start`` d x K) on class indices by :func:`gradient_descent`."""
-    X = np.asarray(X, dtype=np.float64)
-    codes = np.asarray(codes)
-    start = np.asarray(start, dtype=np.float64)
-    return gradient_descent(
-        _layer_value_and_grad(X, codes, start.shape[1], l2),
-        start,
-        learning_rate=learning_rate,
-        max_steps=max_steps,
-        tolerance=tolerance,
-        l2=l2,
-        keep_weights=keep_weights,
-    )
+def train_layer(X, codes, start, *, l2: float = 0.0, **options) -> Trajectory:
+    """Train one softmax layer (softmax regression, ``start`` d x K) on class indices by :func:`gradient_descent`.
+
+    ``options`` are those of :func:`gradient_descent`, as for :func:`train_neuron`.
+    """
+    X, start = np.asarray(X, dtype=np.float64), np.asarray(start, dtype=np.float64)
+    return gradient_descent(_layer_value_and_grad(X, np.asarray(codes), start.shape[1], l2), start, l2=l2, **options)
 
 
 def newton(gradient: Callable, hessian: Callable, start, *, tolerance: float = 1e-12, max_steps: int = 100):
