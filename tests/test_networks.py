@@ -293,3 +293,26 @@ def test_training_status_banner():
     html = status._repr_html_()
     assert not status.converged and "converged: false" in html and "b: stopped at the maximum of 50" in html
     assert "far away" in html
+
+
+def test_comparison_tolerances_contain_the_distance_to_statsmodels_and_shrink_with_training(spector, anes):
+    ds, scaling, Xs, y = spector
+    beta = glm.fit_logit(ds, "1").params.iloc[:, 0].to_numpy()
+    tols = []
+    for steps in (100, 400):
+        t = nw.train_neuron(Xs, y, np.zeros(4), learning_rate=0.5, max_steps=steps)
+        tol = nw.neuron_tolerance(Xs, y, scaling, t.final, beta)
+        assert np.abs(scaling.to_original(t.final) - beta).max() <= tol
+        tols.append(tol)
+    assert tols[1] < tols[0] / 100
+    dl, sl, Xl = anes
+    fit = glm.fit_mnlogit(dl)
+    W_target = np.insert(sl.to_standard(fit.params.to_numpy()), 0, 0.0, axis=1)
+    t = nw.train_layer(Xl, dl.codes, np.zeros((Xl.shape[1], dl.K)), learning_rate=2.0, max_steps=200)
+    tol = nw.layer_tolerance(Xl, dl.codes, sl, t.final, W_target, 0)
+    assert np.abs(sl.to_original(nw.reference_params(t.final, 0)) - fit.params.to_numpy()).max() <= tol
+    W_pen = nw.layer_optimum(Xl, dl.codes, dl.K, 0.1)[0]
+    t = nw.train_layer(Xl, dl.codes, np.zeros((Xl.shape[1], dl.K)), learning_rate=2.0, max_steps=100, l2=0.1)
+    tol = nw.layer_tolerance(Xl, dl.codes, sl, t.final, W_pen, 0, l2=0.1)
+    gap = sl.to_original(nw.reference_params(t.final, 0)) - sl.to_original(nw.reference_params(W_pen, 0))
+    assert np.abs(gap).max() <= tol

@@ -51,6 +51,8 @@ __all__ = [
     "neuron_optimum",
     "layer_optimum",
     "drop_reference",
+    "neuron_tolerance",
+    "layer_tolerance",
 ]
 
 
@@ -383,6 +385,40 @@ def distance_bound(grad_norm: float, hessian) -> float:
     """
     lam = float(np.linalg.eigvalsh(np.asarray(hessian, dtype=np.float64)).min())
     return 2.0 * grad_norm / lam if lam > 0 else float("inf")
+
+
+def neuron_tolerance(X, y, scaling: Scaling, trained, target, l2: float = 0.0) -> float:
+    """How far apart, in the original units, a trained neuron and an estimate of the same optimum may be.
+
+    ``trained`` are standardised weights, ``target`` original-unit coefficients (statsmodels' or Newton's). Each is
+    within :func:`distance_bound` of the optimum by its own gradient; the map to original units stretches distances by
+    at most ``||A||_2``.
+    """
+    H = neuron_hessian(X, trained, l2)
+    gradients = (neuron_gradient(X, y, w, l2) for w in (trained, scaling.to_standard(target)))
+    return np.linalg.norm(scaling.matrix, 2) * sum(distance_bound(np.linalg.norm(g), H) for g in gradients)
+
+
+def layer_tolerance(X, codes, scaling: Scaling, trained, target, reference: int, l2: float = 0.0) -> float:
+    """How far apart, in original-unit reference-class parameters, a trained layer and an estimate may be.
+
+    ``trained`` and ``target`` are standardised d x K weights. Without a penalty the loss has a unique minimiser
+    only in the reference-class parameters, so the bound uses their gradient and Hessian (:func:`drop_reference`);
+    with one, the free weights' bound is mapped to reference-class parameters, which stretches it by at most
+    ``sqrt(2 K)``.
+    """
+    trained, target = np.asarray(trained, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    d, K = trained.shape
+    H = layer_hessian(X, trained, l2)
+    if l2 == 0:
+        H = drop_reference(H, d, K, reference)
+        grads = [reduced_layer_gradient(layer_gradient(X, codes, W), reference) for W in (trained, target)]
+        stretch = 1.0
+    else:
+        grads = [layer_gradient(X, codes, W, l2) for W in (trained, target)]
+        stretch = np.sqrt(2 * K)
+    bounds = sum(distance_bound(np.linalg.norm(g), H) for g in grads)
+    return float(stretch * np.linalg.norm(scaling.matrix, 2) * bounds)
 
 
 def rounding_allowance(X, weights, steps: int, learning_rate: float) -> float:
