@@ -8,18 +8,10 @@ import statsmodels.api as sm
 
 from logistic_softmax import datasets, glm
 from logistic_softmax import networks as nw
+from logistic_softmax.numerics import central_gradient
 
 SPECTOR = {"data": "spector", "outcome": "GRADE", "predictors": ["GPA", "TUCE", "PSI"], "positive": "1"}
 ANES = {"data": "anes96", "outcome": "PID", "predictors": ["logpopul", "selfLR", "age", "educ", "income"]}
-
-
-def numeric_gradient(f, w, h=1e-6):
-    g = np.zeros_like(w)
-    for idx in np.ndindex(w.shape):
-        e = np.zeros_like(w)
-        e[idx] = h
-        g[idx] = (f(w + e) - f(w - e)) / (2 * h)
-    return g
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +56,11 @@ def test_layer_forward_and_loss_by_hand():
     assert nw.layer_loss(X, np.array([2]), W, l2=2.0) == pytest.approx(np.log(3) + np.sum(W**2), rel=1e-15)
 
 
+def test_central_gradient_of_a_known_function():
+    w = np.array([[0.5, -2.0], [3.0, 1.5]])
+    np.testing.assert_allclose(central_gradient(lambda v: np.sum(v**3), w), 3 * w**2, rtol=1e-9)
+
+
 # -- gradients and Hessians against finite differences ---------------------------------------------------------------
 @pytest.mark.parametrize("l2", [0.0, 0.3])
 def test_neuron_gradient_and_hessian_match_finite_differences(small, l2):
@@ -71,9 +68,9 @@ def test_neuron_gradient_and_hessian_match_finite_differences(small, l2):
     y = (codes > 1).astype(float)
     w = rng.normal(size=X.shape[1])
     g = nw.neuron_gradient(X, y, w, l2)
-    np.testing.assert_allclose(g, numeric_gradient(lambda v: nw.neuron_loss(X, y, v, l2), w), atol=1e-8)
+    np.testing.assert_allclose(g, central_gradient(lambda v: nw.neuron_loss(X, y, v, l2), w), atol=1e-8)
     H_fd = np.column_stack(
-        [numeric_gradient(lambda v, j=j: nw.neuron_gradient(X, y, v, l2)[j], w) for j in range(X.shape[1])]
+        [central_gradient(lambda v, j=j: nw.neuron_gradient(X, y, v, l2)[j], w) for j in range(X.shape[1])]
     )
     np.testing.assert_allclose(nw.neuron_hessian(X, w, l2), H_fd, atol=1e-7)
 
@@ -83,11 +80,11 @@ def test_layer_gradient_and_hessian_match_finite_differences(small, l2):
     rng, X, codes = small
     W = rng.normal(size=(X.shape[1], 4))
     g = nw.layer_gradient(X, codes, W, l2)
-    np.testing.assert_allclose(g, numeric_gradient(lambda V: nw.layer_loss(X, codes, V, l2), W), atol=1e-8)
+    np.testing.assert_allclose(g, central_gradient(lambda V: nw.layer_loss(X, codes, V, l2), W), atol=1e-8)
     H = nw.layer_hessian(X, W, l2)
     for row in range(W.size):  # row j*K + k of the Hessian is the derivative of gradient entry (j, k)
         j, k = divmod(row, 4)
-        fd = numeric_gradient(lambda V, j=j, k=k: nw.layer_gradient(X, codes, V, l2)[j, k], W)
+        fd = central_gradient(lambda V, j=j, k=k: nw.layer_gradient(X, codes, V, l2)[j, k], W)
         np.testing.assert_allclose(H[row], fd.ravel(), atol=1e-7)
 
 
@@ -270,7 +267,7 @@ def test_drop_reference_gives_the_hessian_of_the_reference_parametrisation(small
     def grad(Bv):
         return nw.reduced_layer_gradient(nw.layer_gradient(X, codes, full(Bv)), ref).ravel()
 
-    H_fd = np.column_stack([numeric_gradient(lambda v, i=i: grad(v)[i], B.ravel()) for i in range(B.size)])
+    H_fd = np.column_stack([central_gradient(lambda v, i=i: grad(v)[i], B.ravel()) for i in range(B.size)])
     np.testing.assert_allclose(nw.drop_reference(nw.layer_hessian(X, full(B)), d, K, ref), H_fd, atol=1e-7)
 
 
@@ -316,3 +313,11 @@ def test_comparison_tolerances_contain_the_distance_to_statsmodels_and_shrink_wi
     tol = nw.layer_tolerance(Xl, dl.codes, sl, t.final, W_pen, 0, l2=0.1)
     gap = sl.to_original(nw.reference_params(t.final, 0)) - sl.to_original(nw.reference_params(W_pen, 0))
     assert np.abs(gap).max() <= tol
+
+
+def test_expected_sum_of_network1_is_the_geometric_decay(spector):
+    _, _, Xs, y = spector
+    start = np.random.default_rng(8).normal(size=(4, 2))
+    nets = nw.seed_networks(Xs, y, start, learning_rate=0.5, max_steps=40, tolerance=0.0, l2=0.2)
+    assert nets.net1_sum_expected[3] == pytest.approx(0.9**3 * (start[:, 0] + start[:, 1]), rel=1e-15)
+    np.testing.assert_allclose(nets.net1_sum, nets.net1_sum_expected, atol=nets.net1_sum_allowance)

@@ -473,6 +473,18 @@ class SeedNetworks:
         """``w0 + w1`` of network 1 after every step (steps + 1) x d."""
         return self.net1.weights.sum(axis=-1)
 
+    @property
+    def net1_sum_expected(self) -> np.ndarray:
+        """What ``w0 + w1`` must be after every step: ``(1 - learning_rate * l2)**t`` times its start."""
+        t = np.arange(self.net1.steps + 1)
+        return (1 - self.net1.learning_rate * self.net1.l2) ** t[:, None] * self.net1_sum[0]
+
+    @property
+    def net1_sum_allowance(self) -> float:
+        """Rounding allowed in :attr:`net1_sum`: ``16 eps (1 + max|w|)`` per step, added up over the steps."""
+        eps = np.finfo(np.float64).eps
+        return 16 * eps * (1 + float(np.abs(self.net1.weights).max())) * (self.net1.steps + 1)
+
 
 def seed_networks(X, y, start, *, learning_rate, max_steps, tolerance, l2=0.0) -> SeedNetworks:
     """Train networks 0, 1 and 2 (see :class:`SeedNetworks`) from the d x 2 softmax weights ``start``."""
