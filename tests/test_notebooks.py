@@ -45,6 +45,14 @@ REQUIRED_METRICS = {
         "net0_vs_net2_final_max_abs_diff",
         "converged",
     },
+    "05_mnist": {
+        "softmax_test_accuracy",
+        "two_layer_test_accuracy",
+        "pair_max_abs_diff",
+        "mnlogit_pca_test_accuracy",
+        "mnlogit_pca_bse_finite",
+        "train_seconds",
+    },
 }
 
 

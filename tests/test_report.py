@@ -217,3 +217,22 @@ def test_kernel_death_is_reported_and_leaves_nothing(tiny, capsys):
     assert "in cell 3, which begins: 'import os'" in err
     assert not (tiny / "reports" / "dies.json").exists()
     assert [p.name for p in (tiny / "reports").iterdir() if p.name.startswith(".tmp-")] == []
+
+
+def test_progress_lines_reach_the_console_and_stay_out_of_the_report(tmp_path, capfd):
+    from conftest import TINY_PARAMS, make_notebook
+
+    make_notebook(
+        tmp_path / "notebooks" / "chatty.ipynb",
+        TINY_PARAMS,
+        ("code", "from logistic_softmax.progress import progress\nfor i in range(3):\n    progress(f'step {i} of 3')"),
+    )
+    args = ["--notebooks", str(tmp_path / "notebooks"), "--reports", str(tmp_path / "reports")]
+    assert report.main(["run", "--notebook", "chatty", *args]) == 0
+    out = capfd.readouterr().out
+    assert [line.strip() for line in out.splitlines() if "step " in line] == [
+        f"chatty: step {i} of 3" for i in range(3)
+    ]
+    assert "step 1 of 3" not in (tmp_path / "reports" / "chatty.html").read_text()
+    assert "step 1 of 3" not in (tmp_path / "reports" / "chatty.ipynb").read_text()
+    assert "LOGISTIC_SOFTMAX_PROGRESS" not in os.environ

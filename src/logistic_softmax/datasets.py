@@ -282,8 +282,12 @@ def _show(classes: tuple[str, ...]) -> str:
 
 
 def preflight(values: dict[str, Any]) -> None:
-    """Check the data parameters of a run, if it has any (``data`` and ``outcome``, and the ``layer_`` set of the
-    networks notebook); raise :class:`DataError`."""
+    """Check the data parameters of a run, if it has any (``data`` and ``outcome``, the ``layer_`` set of the
+    networks notebook, ``mnist_dir`` of the MNIST notebook); raise :class:`DataError`."""
     for prefix in ("", "layer_"):
         if all(prefix + role in values for role in ("data", "outcome", "predictors")):
             from_params(values, prefix=prefix)
+    if "mnist_dir" in values:
+        from . import mnist  # imports this module
+
+        mnist.preflight(values)

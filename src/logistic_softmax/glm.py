@@ -68,14 +68,14 @@ def aliased_columns(X: pd.DataFrame, rtol: float = 1e-10) -> list[str]:
 class Separation:
     """The result of the separation check for an outcome coded 0..K-1."""
 
-    kind: str  # "none", "quasi-complete" or "complete"
+    kind: str  # "none", "quasi-complete", "complete", or "not checked" (too large for the linear programme)
     direction: pd.DataFrame | None  # p x K: a direction along which the likelihood never decreases (class 0 fixed)
     perfectly_predicted: pd.Series  # per class: observations whose probability tends to 1 along the direction
     findings: tuple[str, ...]  # plain sentences naming classes and predictors
 
     @property
     def found(self) -> bool:
-        return self.kind != "none"
+        return self.kind in ("quasi-complete", "complete")
 
 
 def _margin_matrix(X: np.ndarray, codes: np.ndarray, K: int) -> sp.csr_matrix:
@@ -399,6 +399,8 @@ class Diagnosis:
         return not self.problems
 
     def summary(self) -> str:
+        if self.ok and self.separation.kind == "not checked":
+            return "the fit converged, every parameter and standard error is finite"
         if self.ok:
             return "no separation, the fit converged, every standard error is finite"
         return "; ".join(self.problems)
@@ -420,7 +422,7 @@ class Diagnosis:
         )
 
     def _notes(self) -> list[str]:
-        notes = []
+        notes = list(self.separation.findings) if self.separation.kind == "not checked" else []
         if self.aliased:
             notes.append(
                 f"left out as linearly dependent on the columns before them: {', '.join(self.aliased)} "
@@ -433,8 +435,17 @@ class Diagnosis:
         return "Diagnosis: " + self.summary()
 
 
+#: The separation check's linear programme has one row per observation and other class; above this many rows it is
+#: skipped (its matrix would need gigabytes), and a separated fit shows in the other checks instead.
+MAX_MARGIN_ROWS = 200_000
+
+
 def diagnose(fit: Fit, codes: np.ndarray, *, max_condition: float = 1e12) -> Diagnosis:
-    """Diagnose ``fit``: separation (on the design used), convergence, and whether the Hessian can be inverted."""
+    """Diagnose ``fit``: separation (on the design used), convergence, and whether the Hessian can be inverted.
+
+    The separation check is skipped when it would need more than :data:`MAX_MARGIN_ROWS` rows; the diagnosis then
+    says so, and separation would still show as non-convergence or non-finite parameters or standard errors.
+    """
     classes = fit.classes
     if fit.model in ("Logit", "GLM-Binomial"):  # 0 = the negative class, 1 = positive
         y = np.asarray(fit.result.model.endog).astype(int)
@@ -442,7 +453,20 @@ def diagnose(fit: Fit, codes: np.ndarray, *, max_condition: float = 1e12) -> Dia
         order = [fit.reference] + fit.others
         y = np.array([order.index(classes[c]) for c in codes])
         classes = tuple(order)
-    sep = find_separation(fit.X, y, classes)
+    rows = len(y) * (len(classes) - 1)
+    if rows <= MAX_MARGIN_ROWS:
+        sep = find_separation(fit.X, y, classes)
+    else:
+        sep = Separation(
+            "not checked",
+            None,
+            pd.Series(0, index=list(classes), name="perfectly predicted"),
+            (
+                f"separation was not checked by linear programming ({len(y)} observations x {len(classes) - 1} "
+                f"classes = {rows} margin rows, above {MAX_MARGIN_ROWS}); a separated fit would show below as "
+                "non-convergence or non-finite parameters or standard errors",
+            ),
+        )
     problems: list[str] = []
     if sep.found:
         problems.append(

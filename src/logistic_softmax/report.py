@@ -25,6 +25,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -35,6 +36,7 @@ import nbformat
 
 from . import datasets
 from . import metrics as metrics_mod
+from . import progress as progress_mod
 from .params import (
     PROJECT_ROOT,
     ParameterError,
@@ -298,6 +300,37 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+class _ProgressTail(threading.Thread):
+    """Print the lines a running notebook writes to its progress file (see :mod:`logistic_softmax.progress`)."""
+
+    def __init__(self, path: Path, label: str, interval: float = 0.5):
+        super().__init__(daemon=True)
+        self.path, self.label, self.interval = path, label, interval
+        self.stopped = threading.Event()
+        self.offset = 0
+
+    def _drain(self) -> None:
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                f.seek(self.offset)
+                text = f.read()
+        except FileNotFoundError:
+            return
+        done = text.rfind("\n") + 1  # a line still being written is printed once it is complete
+        self.offset += len(text[:done].encode("utf-8"))
+        for line in text[:done].splitlines():
+            print(f"      {self.label}: {line}", flush=True)
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            self._drain()
+        self._drain()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
 def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str, Any]:
     """Execute one validated run and write its three files atomically; return the run's JSON record."""
     import papermill as pm
@@ -308,9 +341,12 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{name[:40]}-pid{os.getpid()}-", dir=reports_dir))
     start = time.perf_counter()
     old_path = os.environ.get("JUPYTER_PATH")
+    tail = _ProgressTail(tmp / "progress.log", spec.stem)
     try:
         executed_path = tmp / f"{name}.ipynb"
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(_kernel_dir(tmp)), old_path]))
+        os.environ[progress_mod.ENV] = str(tail.path)  # the kernel inherits the environment
+        tail.start()
         try:
             pm.execute_notebook(
                 str(spec.notebook),
@@ -326,6 +362,8 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
             raise
         except Exception as exc:
             raise RunError(_failure_message(spec, exc, executed_path)) from None
+        finally:
+            tail.stop()
         executed = nbformat.read(executed_path, as_version=4)
         recorded, key = metrics_mod.collect(executed)
         seconds = round(time.perf_counter() - start, 2)
@@ -350,6 +388,9 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
             os.replace(tmp / f"{name}{suffix}", reports_dir / f"{name}{suffix}")
         return record
     finally:
+        os.environ.pop(progress_mod.ENV, None)
+        if tail.is_alive():
+            tail.stop()
         if old_path is None:
             os.environ.pop("JUPYTER_PATH", None)
         else:
