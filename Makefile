@@ -34,9 +34,19 @@ params: $(DEPS) ## List a notebook's parameters with type, default, range and he
 test: $(DEPS) ## Run the whole test suite (unit tests, notebook smoke runs, browser check)
 	$(PY) -m pytest
 
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	@touch $(BENCH_STAMP)
+
+.PHONY: bench
+bench: $(BENCH_STAMP) ## Time the MNIST models against PyTorch, scikit-learn and statsmodels; writes benchmarks/results.json
+	$(PY) benchmarks/bench.py
+
 .PHONY: lint
 lint: $(DEPS) ## Check the code and notebooks with ruff
-	$(PY) -m ruff check src tests notebooks
+	$(PY) -m ruff check src tests notebooks benchmarks
 
 .PHONY: clean
 clean: ## Remove generated reports (keeps reports/README.md)

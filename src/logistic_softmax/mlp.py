@@ -215,6 +215,7 @@ class History:
 
     learning_rate: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)  # training only, evaluation excluded
+    eval_seconds: list[float] = field(default_factory=list)  # the evaluation after each epoch
     loss: dict[str, list[float]] = field(default_factory=dict)
     accuracy: dict[str, list[float]] = field(default_factory=dict)
 
@@ -329,10 +330,12 @@ def train(
             stepper.step(X[idx], y[idx], eta, momentum, weight_decay)
         hist.seconds.append(time.perf_counter() - start)
         hist.learning_rate.append(eta)
+        start = time.perf_counter()
         for set_name, (Xe, ye) in (evaluate_on or {}).items():
             lo, acc = evaluate(net, Xe, ye)
             hist.loss.setdefault(set_name, []).append(lo)
             hist.accuracy.setdefault(set_name, []).append(acc)
+        hist.eval_seconds.append(time.perf_counter() - start)
         if progress is not None:
             shown = "  ".join(f"{k} loss {hist.loss[k][-1]:.4f} acc {hist.accuracy[k][-1]:.4f}" for k in hist.loss)
             progress(f"{name}: epoch {epoch + 1}/{epochs}  {shown}  ({hist.seconds[-1]:.2f} s)")
