@@ -434,7 +434,7 @@ def misclassified(images, labels, probs, *, count: int = 24, per_row: int = 8):
     wrong = np.flatnonzero(pred != np.asarray(labels))
     wrong = wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:count]
     rows = max(1, int(np.ceil(len(wrong) / per_row)))
-    fig, axes = plt.subplots(rows, per_row, figsize=(per_row * 1.35, rows * 1.75), squeeze=False)
+    fig, axes = plt.subplots(rows, per_row, figsize=(per_row * 1.35, rows * 2.2), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
     for ax, i in zip(axes.ravel(), wrong, strict=False):
@@ -444,7 +444,7 @@ def misclassified(images, labels, probs, *, count: int = 24, per_row: int = 8):
         ax.set_title(f"true {labels[i]}, said {pred[i]}", fontsize=8)
         ax.set_xlabel(f"p({top[0]})={probs[i, top[0]]:.2f}\np({top[1]})={probs[i, top[1]]:.2f}", fontsize=7)
     fig.suptitle("misclassified test images, most confident first", y=1.0)
-    fig.tight_layout(pad=0.3)
+    fig.tight_layout(pad=0.3, h_pad=1.2)
     return fig
 
 
