@@ -142,6 +142,12 @@ def _check_labels(labels, n: int, classes: int) -> np.ndarray:
     return y
 
 
+def _true_class_log_prob(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``log softmax(Z)[i, y_i]`` for every row, computed stably as ``Z - max - log(sum(exp(Z - max)))``."""
+    m = Z.max(axis=1, keepdims=True)
+    return (Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))[np.arange(len(Z)), y]
+
+
 def loss(net: Network, X, labels, weight_decay: float = 0.0) -> float:
     """Mean cross-entropy plus ``weight_decay / 2 * sum ||W||^2``, in float64 (in blocks of rows)."""
     net64 = net.astype(np.float64)
@@ -149,10 +155,7 @@ def loss(net: Network, X, labels, weight_decay: float = 0.0) -> float:
     y = _check_labels(labels, len(X), net.sizes[-1])
     total = 0.0
     for i in range(0, len(X), _EVAL_BLOCK):
-        Z = net64.logits(X[i : i + _EVAL_BLOCK])
-        m = Z.max(axis=1, keepdims=True)
-        logp = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))
-        total -= float(logp[np.arange(len(Z)), y[i : i + _EVAL_BLOCK]].sum())
+        total -= _true_class_log_prob(net64.logits(X[i : i + _EVAL_BLOCK]), y[i : i + _EVAL_BLOCK]).sum()
     penalty = 0.5 * weight_decay * sum(float(np.sum(W**2)) for W in net64.W)
     return total / len(X) + penalty
 
@@ -189,9 +192,7 @@ def evaluate(net: Network, X, labels) -> tuple[float, float]:
     for i in range(0, len(X), _EVAL_BLOCK):
         Z = net.logits(X[i : i + _EVAL_BLOCK]).astype(np.float64)
         yy = y[i : i + _EVAL_BLOCK]
-        m = Z.max(axis=1, keepdims=True)
-        logp = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))
-        total -= float(logp[np.arange(len(yy)), yy].sum())
+        total -= _true_class_log_prob(Z, yy).sum()
         correct += int((Z.argmax(axis=1) == yy).sum())
     return total / len(X), correct / len(X)
 
