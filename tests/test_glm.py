@@ -99,6 +99,12 @@ def test_aliased_columns_are_found():
     X["sum"] = X["a"] + X["b"]
     assert glm.aliased_columns(X) == ["k", "sum"]
     assert glm.aliased_columns(X.drop(columns=["k", "sum"])) == []
+    # nearly aliased is not aliased: a sum plus noise a millionth of its size is a new direction
+    X["noisy"] = X["a"] + X["b"] + 1e-6 * np.abs(X["b"]).max() * rng.normal(size=50)
+    assert glm.aliased_columns(X) == ["k", "sum"]
+    # more columns than rows: the ones beyond the rank are aliased
+    wide = pd.DataFrame(rng.normal(size=(3, 5)), columns=list("vwxyz"))
+    assert glm.aliased_columns(wide) == ["y", "z"]
 
 
 def frame(codes, **cols):

@@ -46,21 +46,21 @@ __all__ = [
 def aliased_columns(X: pd.DataFrame, rtol: float = 1e-10) -> list[str]:
     """Columns of ``X`` that are linear combinations of the columns before them (a constant predictor, a sum...).
 
-    Columns are scaled to unit maximum first, so the test does not depend on their units.
+    Columns are scaled to unit maximum first, so the test does not depend on their units. One QR factorisation
+    gives every column's distance to the span of the columns before it (``|R_jj|``); a column is aliased when
+    that distance is below ``rtol * sqrt(n)`` times the largest singular value (at least 1).
     """
     A = X.to_numpy(dtype=np.float64)
+    if A.shape[1] == 0:
+        return []
     scale = np.abs(A).max(axis=0)
     A = A / np.where(scale > 0, scale, 1.0)
-    keep: list[int] = []
-    out = []
-    for j, name in enumerate(X.columns):
-        cols = A[:, [*keep, j]]
-        s = np.linalg.svd(cols, compute_uv=False)
-        if s[-1] <= rtol * max(s[0], 1.0) * np.sqrt(A.shape[0]):
-            out.append(str(name))
-        else:
-            keep.append(j)
-    return out
+    R = np.linalg.qr(A, mode="r")
+    size = max(float(np.linalg.norm(R, 2)), 1.0) if R.size else 1.0
+    residual = np.zeros(A.shape[1])
+    residual[: min(R.shape)] = np.abs(np.diag(R))  # columns beyond the row count are always dependent
+    limit = rtol * size * np.sqrt(A.shape[0])
+    return [str(name) for name, r in zip(X.columns, residual, strict=True) if r <= limit]
 
 
 # -- separation ------------------------------------------------------------------------------------------------

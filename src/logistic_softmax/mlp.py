@@ -54,11 +54,12 @@ def _logistic_inplace(Z: np.ndarray) -> None:
     Z += 0.5
 
 
-def _softmax_inplace(Z: np.ndarray, work: np.ndarray) -> None:
-    np.max(Z, axis=1, keepdims=True, out=work)
+def _softmax_inplace(Z: np.ndarray, work: np.ndarray, ones: np.ndarray) -> None:
+    """Rows of ``Z`` to probabilities; ``ones`` is a column of ones (row sums as a product: faster for few columns)."""
+    np.maximum.reduce(Z, axis=1, keepdims=True, out=work)
     Z -= work
     np.exp(Z, out=Z)
-    np.sum(Z, axis=1, keepdims=True, out=work)
+    np.matmul(Z, ones, out=work)
     Z /= work
 
 
@@ -230,58 +231,74 @@ class History:
 
 
 class _Stepper:
-    """One SGD-with-momentum step on a minibatch, computing :func:`gradients` in place in preallocated buffers."""
+    """SGD with momentum on minibatches, computing :func:`gradients` in place in buffers allocated once.
 
-    def __init__(self, net: Network, batch_size: int):
+    Each layer's weights and bias live in one block ``P`` (``in + 1`` rows: the weights, then the bias), with the
+    velocity ``V`` and the gradient ``G`` in blocks of the same shape, so that the momentum update of a layer is
+    three whole-block operations. The network's own arrays are updated by :meth:`sync`.
+    """
+
+    def __init__(self, net: Network, batch_size: int, momentum: float, weight_decay: float):
         dt = net.dtype
         outs = [W.shape[1] for W in net.W]
         self.net = net
+        self.mu = dt.type(momentum)
+        self.weight_decay = weight_decay
+        self.P = [np.concatenate([W, b[None, :]]).astype(dt) for W, b in zip(net.W, net.b, strict=True)]
+        self.V = [np.zeros_like(P) for P in self.P]
+        self.G = [np.empty_like(P) for P in self.P]
+        self.x = np.empty((batch_size, net.W[0].shape[0]), dt)  # the minibatch, gathered
         self.A = [np.empty((batch_size, k), dt) for k in outs]  # each layer's output
         self.D = [np.empty((batch_size, k), dt) for k in outs[:-1]]  # deltas into the hidden layers
         self.T = [np.empty((batch_size, k), dt) for k in outs[:-1]]  # 1 - H
-        self.G = [np.empty_like(W) for W in net.W]
-        self.VW = [np.zeros_like(W) for W in net.W]
-        self.Vb = [np.zeros_like(b) for b in net.b]
         self.work = np.empty((batch_size, 1), dt)
-        self.rows = np.arange(batch_size)
+        self.ones = np.ones(batch_size, dt)
+        self.classes = np.ones((outs[-1], 1), dt)
+        self.true = np.arange(batch_size) * outs[-1]  # flat offsets of each row's first score
 
-    def step(self, xb: np.ndarray, yb: np.ndarray, eta: float, momentum: float, weight_decay: float) -> None:
-        W, b = self.net.W, self.net.b
-        dt = W[0].dtype.type
-        m, L = len(yb), len(W)
+    def sync(self) -> None:
+        """Copy the blocks into the network's ``W`` and ``b`` (in place)."""
+        for W, b, P in zip(self.net.W, self.net.b, self.P, strict=True):
+            W[...] = P[:-1]
+            b[...] = P[-1]
+
+    def step(self, X: np.ndarray, y: np.ndarray, idx: np.ndarray, eta: float) -> None:
+        m, L = len(idx), len(self.P)
+        dt = self.x.dtype.type
+        xb = self.x[:m]
+        np.take(X, idx, axis=0, out=xb, mode="clip")  # idx is a slice of a permutation: always in range
         inp = xb
-        for layer in range(L):
+        for layer, P in enumerate(self.P):
             Z = self.A[layer][:m]
-            np.matmul(inp, W[layer], out=Z)
-            Z += b[layer]
+            np.matmul(inp, P[:-1], out=Z)
+            Z += P[-1]
             if layer < L - 1:
                 _logistic_inplace(Z)
             inp = Z
         delta = self.A[-1][:m]
-        _softmax_inplace(delta, self.work[:m])
-        delta[self.rows[:m], yb] -= 1
+        _softmax_inplace(delta, self.work[:m], self.classes)
+        flat = delta.reshape(-1)
+        flat[self.true[:m] + y[idx]] -= 1
         delta *= dt(-eta / m)  # the gradients below come out multiplied by -eta: the momentum update adds them
-        mu, decay = dt(momentum), dt(eta * weight_decay)
+        decay = dt(eta * self.weight_decay)
+        ones = self.ones[:m]
         for layer in reversed(range(L)):
             below = xb if layer == 0 else self.A[layer - 1][:m]
+            P, V, G = self.P[layer], self.V[layer], self.G[layer]
             if layer > 0:  # delta into the hidden layer below, with this layer's weights before their update
                 D, T = self.D[layer - 1][:m], self.T[layer - 1][:m]
-                np.matmul(delta, W[layer].T, out=D)
+                np.matmul(delta, P[:-1].T, out=D)
                 np.subtract(1, below, out=T)
                 D *= below
                 D *= T
-            V, G = self.VW[layer], self.G[layer]
-            V *= mu
-            np.matmul(below.T, delta, out=G)
+            np.matmul(below.T, delta, out=G[:-1])
+            np.matmul(ones, delta, out=G[-1])  # the bias: column sums of delta
+            V *= self.mu
             V += G
-            if weight_decay:
-                np.multiply(W[layer], decay, out=G)
-                V -= G
-            vb = self.Vb[layer]
-            vb *= mu
-            vb += delta.sum(axis=0)
-            W[layer] += V
-            b[layer] += vb
+            if decay:  # the penalty is on the weights, not the bias
+                np.multiply(P[:-1], decay, out=G[:-1])
+                V[:-1] -= G[:-1]
+            P += V
             if layer > 0:
                 delta = D
 
@@ -320,15 +337,15 @@ def train(
         raise ValueError(f"schedule: expected 'cosine' or 'constant', got {schedule!r}")
     n = len(X)
     batch_size = min(batch_size, n)
-    stepper = _Stepper(net, batch_size)
+    stepper = _Stepper(net, batch_size, momentum, weight_decay)
     hist = History()
     for epoch in range(epochs):
         eta = cosine_rate(learning_rate, epoch, epochs) if schedule == "cosine" else float(learning_rate)
         start = time.perf_counter()
         order = rng.permutation(n)
         for s in range(0, n, batch_size):
-            idx = order[s : s + batch_size]
-            stepper.step(X[idx], y[idx], eta, momentum, weight_decay)
+            stepper.step(X, y, order[s : s + batch_size], eta)
+        stepper.sync()
         hist.seconds.append(time.perf_counter() - start)
         hist.learning_rate.append(eta)
         start = time.perf_counter()
