@@ -22,8 +22,13 @@ help: ## List the targets
 venv: $(STAMP) ## Create .venv and install the project with its dependencies
 
 .PHONY: report
-report: $(DEPS) ## Render reports/ (all notebooks; NB=name for one, P='a=1 b=2' or PARAMS=file.yaml for new values)
-	$(PY) -m logistic_softmax.report run $(if $(NB),--notebook "$(NB)") --set "$$P" $(if $(PARAMS),--params-file "$(PARAMS)")
+report: $(DEPS) ## Render reports/ (all notebooks in parallel; NB=name for one, P='a=1 b=2' or PARAMS=file.yaml, JOBS=n)
+	$(PY) -m logistic_softmax.report run $(if $(NB),--notebook "$(NB)") --set "$$P" $(if $(PARAMS),--params-file "$(PARAMS)") $(if $(JOBS),--jobs "$(JOBS)")
+
+.PHONY: sweep
+sweep: $(DEPS) ## Run every combination in GRID=file.yaml for NB=name in parallel (JOBS=n) and write a comparison page
+	@test -n "$(NB)" -a -n "$(GRID)" || { echo "error: give the notebook and the grid file, e.g. make sweep NB=04_networks GRID=sweeps/04_networks.yaml" >&2; exit 2; }
+	$(PY) -m logistic_softmax.report sweep --notebook "$(NB)" --grid "$(GRID)" $(if $(JOBS),--jobs "$(JOBS)") $(if $(X),--x "$(X)") $(if $(Y),--y "$(Y)")
 
 .PHONY: params
 params: $(DEPS) ## List a notebook's parameters with type, default, range and help (NB=name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -80,15 +81,52 @@ def separated_csv(tmp_path: Path) -> Path:
     return path
 
 
+def _once(tmp_path_factory, name: str, make) -> Path:
+    """``make(folder)`` once per test session, also when pytest-xdist spreads the tests over workers: the first
+    worker to claim ``name`` runs it, the others wait for its result (so two files can share one set of runs)."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    out, done, failed = root / "out", root / ".done", root / ".failed"
+    try:
+        root.mkdir()  # the claim: atomic
+    except FileExistsError:
+        deadline = time.monotonic() + 1800
+        while not done.exists():
+            if failed.exists():
+                pytest.fail(f"{name}: the worker that ran it failed")
+            if time.monotonic() > deadline:
+                pytest.fail(f"{name}: timed out waiting for another worker")
+            time.sleep(0.25)
+        return out
+    try:
+        make(out)
+    except BaseException:
+        failed.touch()
+        raise
+    done.touch()
+    return out
+
+
+def _smoke_runs(out: Path) -> None:
+    for nb in COMMITTED:
+        args = ["run", "--notebook", nb.stem, "--set", smoke_assignments(nb.stem), "--reports", str(out), "--jobs", "1"]
+        assert report.main(args) == 0, f"smoke run of {nb.stem} failed"
+
+
 @pytest.fixture(scope="session")
 def smoke_reports(tmp_path_factory) -> Path:
-    """Run every committed notebook once through the real runner with its smoke parameters."""
-    out = tmp_path_factory.mktemp("smoke-reports")
-    for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
-        assignments = " ".join(f"{k}={v}" for k, v in SMOKE.get(nb.stem, {}).items())
-        code = report.main(["run", "--notebook", nb.stem, "--set", assignments, "--reports", str(out)])
-        assert code == 0, f"smoke run of {nb.stem} failed"
-    return out
+    """Every committed notebook run once through the real runner with its smoke parameters."""
+    return _once(tmp_path_factory, "smoke-reports", _smoke_runs)
+
+
+@pytest.fixture(scope="session")
+def smoke_reports_again(tmp_path_factory) -> Path:
+    """The same runs a second time, in new kernels and another folder (for the determinism test)."""
+    return _once(tmp_path_factory, "smoke-reports-again", _smoke_runs)
+
+
+def smoke_assignments(stem: str) -> str:
+    return " ".join(f"{k}={v}" for k, v in SMOKE.get(stem, {}).items())
 
 
 def chromium_path() -> str | None:

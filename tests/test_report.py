@@ -98,10 +98,22 @@ def test_failing_cell_names_notebook_cell_and_error_and_leaves_nothing(tiny, cap
     assert "failed in cell 6" in err  # counted in the source notebook: title, parameters, 3 cells, then this one
     assert "if fail:" in err and "ValueError: boom from the tiny notebook" in err
     after = snapshot(tiny / "reports")
-    assert {k: v for k, v in after.items() if k != "index.html"} == {
+    (failure,) = [k for k in after if k.endswith(".failed.json")]  # the error, for the index; no report files
+    assert {k: v for k, v in after.items() if k not in ("index.html", failure)} == {
         k: v for k, v in before.items() if k != "index.html"
     }
     assert not [k for k in after if ".tmp-" in k]
+    rec = json.loads((tiny / "reports" / failure).read_text())
+    assert rec["status"] == "failed" and "ValueError: boom from the tiny notebook" in rec["error"]
+    assert rec["overrides"] == {"fail": True} and rec["html"] is None
+    index = (tiny / "reports" / "index.html").read_text()
+    assert 'class="failed">failed<' in index and "boom from the tiny notebook" in index
+    # the same run succeeding later removes the failure record
+    (tiny / "notebooks" / "tiny.ipynb").write_text(
+        (tiny / "notebooks" / "tiny.ipynb").read_text().replace("raise ValueError", "print")
+    )
+    assert run_cli(tiny, "--notebook", "tiny", "--set", "fail=true") == 0
+    assert not (tiny / "reports" / failure).exists()
 
 
 @pytest.mark.parametrize(
@@ -146,7 +158,7 @@ def test_all_notebooks_run_when_none_named(tiny):
     from conftest import TINY_CELLS, TINY_PARAMS, make_notebook
 
     make_notebook(tiny / "notebooks" / "tiny2.ipynb", TINY_PARAMS, *TINY_CELLS)
-    assert run_cli(tiny) == 0
+    assert run_cli(tiny, "--jobs", "1") == 0
     assert {p.name for p in (tiny / "reports").glob("*.json")} == {"tiny.json", "tiny2.json"}
 
 

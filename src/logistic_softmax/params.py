@@ -337,6 +337,13 @@ def parse_assignments(text: str, schema: Schema) -> dict[str, Any]:
     return {name: schema[name].check(value, from_text=True) for name, value in raw.items()}
 
 
+def yaml_problem(exc: Exception) -> str:
+    """A YAML error in one line: where (1-based line and column) and what."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark is not None else problem
+
+
 def load_params_file(path: str | Path, schema: Schema) -> dict[str, Any]:
     """Read a YAML mapping of parameter values and check each against ``schema``."""
     path = Path(path)
@@ -345,7 +352,7 @@ def load_params_file(path: str | Path, schema: Schema) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ParameterError(f"parameters file {path}: not valid YAML: {exc}") from None
+        raise ParameterError(f"parameters file {path}: not valid YAML ({yaml_problem(exc)})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

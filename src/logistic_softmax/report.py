@@ -2,18 +2,22 @@
 
 Command line (the Makefile only calls this)::
 
-    python -m logistic_softmax.report run [--notebook NB] [--set "x=2 b1=3"] [--params-file F] [--reports DIR]
+    python -m logistic_softmax.report run [--notebook NB] [--set "x=2 b1=3"] [--params-file F] [--jobs J]
+    python -m logistic_softmax.report sweep --notebook NB --grid F [--jobs J] [--x PARAM] [--y METRIC]
     python -m logistic_softmax.report params NB
     python -m logistic_softmax.report index [--reports DIR]
 
 Every requested run is validated before any kernel starts. Each run executes into a temporary folder inside the
 reports folder and its three files (executed ``.ipynb``, ``.html``, ``.json``) are renamed into place only when
-everything succeeded, so a failed or interrupted run never leaves a half report nor replaces a good one.
+everything succeeded, so a failed or interrupted run never leaves a half report nor replaces a good one. A run
+that fails leaves a small ``<name>.failed.json`` (its error) for the index instead; a later success removes it.
+Several runs go to a pool of worker processes (``--jobs``, default one per core), longest first.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as futures
 import copy
 import datetime as dt
 import hashlib
@@ -47,12 +51,13 @@ from .params import (
 )
 from .params import notebooks_dir as default_notebooks_dir
 
-__all__ = ["RunSpec", "RunError", "plan_runs", "run", "write_index", "main", "PROJECT_ROOT"]
+__all__ = ["RunSpec", "RunError", "Outcome", "plan_runs", "run", "run_many", "write_index", "main", "PROJECT_ROOT"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 VERSION_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill", "nbconvert")
 TMP_PREFIX = ".tmp-"
+FAILED_SUFFIX = ".failed.json"
 
 
 class RunError(RuntimeError):
@@ -386,6 +391,7 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
         (tmp / f"{name}.json").write_text(json.dumps(record, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         for suffix in (".ipynb", ".html", ".json"):  # the JSON last: the index lists a run once its JSON exists
             os.replace(tmp / f"{name}{suffix}", reports_dir / f"{name}{suffix}")
+        (reports_dir / f"{name}{FAILED_SUFFIX}").unlink(missing_ok=True)
         return record
     finally:
         os.environ.pop(progress_mod.ENV, None)
@@ -398,6 +404,153 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# -- several runs -----------------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    """What became of one run: its JSON record, or the error that stopped it."""
+
+    spec: RunSpec
+    record: dict[str, Any] | None
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + target.stem[:40] + "-", suffix=target.suffix, dir=target.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
+def write_failure(reports_dir: Path, spec: RunSpec, error: str, seconds: float) -> dict[str, Any]:
+    """Record a failed run as ``<name>.failed.json`` (a report of the same name, if any, is left as it was)."""
+    rec = {
+        "notebook": spec.stem,
+        "name": spec.name,
+        "status": "failed",
+        "error": error,
+        "parameters": metrics_mod.to_jsonable(spec.parameters),
+        "overrides": metrics_mod.to_jsonable(spec.overrides),
+        "seconds": round(seconds, 2),
+        "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "html": f"{spec.name}.html" if (reports_dir / f"{spec.name}.html").exists() else None,
+    }
+    _atomic_write(reports_dir / f"{spec.name}{FAILED_SUFFIX}", json.dumps(rec, indent=2) + "\n")
+    return rec
+
+
+def expected_seconds(spec: RunSpec, reports_dir: Path) -> float:
+    """How long a run is likely to take: its last time, else the notebook's last time with any values, else the
+    ``typical_seconds`` in the notebook's metadata (the time with defaults on a two-core machine), else 0."""
+    for path in (reports_dir / f"{spec.name}.json", reports_dir / f"{spec.stem}.json"):
+        try:
+            return float(json.loads(path.read_text(encoding="utf-8"))["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    try:
+        meta = json.loads(spec.notebook.read_text(encoding="utf-8"))["metadata"]
+        return float(meta.get("logistic_softmax", {}).get("typical_seconds", 0.0))
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0.0
+
+
+def _label(spec: RunSpec) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in spec.overrides.items()) or "defaults"
+
+
+def _run_reporting(spec: RunSpec, reports_dir: Path, progress: bool) -> Outcome:
+    """Run one spec; a notebook that fails becomes an :class:`Outcome` with its error (and a failure record)."""
+    start = time.perf_counter()
+    try:
+        rec = run(spec, reports_dir, progress=progress)
+    except RunError as exc:
+        seconds = time.perf_counter() - start
+        write_failure(reports_dir, spec, str(exc), seconds)
+        return Outcome(spec, None, str(exc), seconds)
+    return Outcome(spec, rec, None, rec["seconds"])
+
+
+#: the environment variables that set the number of BLAS / OpenMP threads of a kernel
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _init_worker(blas_threads: int) -> None:
+    """In each worker process: its kernels use ``blas_threads`` BLAS threads, so that parallel runs do not put more
+    busy threads than cores on the machine (BLAS threads that wait for a descheduled sibling are slower than one
+    thread; the results are the same with any number of threads)."""
+    for name in BLAS_THREAD_VARIABLES:
+        os.environ[name] = str(blas_threads)
+
+
+def _worker(spec: RunSpec, reports_dir: Path) -> Outcome:
+    print(f"      {spec.stem}: started ({_label(spec)})", flush=True)
+    return _run_reporting(spec, reports_dir, progress=False)
+
+
+def _announce(outcome: Outcome, done: int, total: int, reports_dir: Path) -> None:
+    spec = outcome.spec
+    if outcome.ok:
+        where = _display_path(reports_dir / outcome.record["html"])
+        print(f"[{done}/{total}] {spec.stem} ({_label(spec)}) done in {outcome.seconds:.1f} s -> {where}", flush=True)
+    else:
+        print(f"[{done}/{total}] {spec.stem} ({_label(spec)}) FAILED after {outcome.seconds:.1f} s", flush=True)
+        print(f"error: {outcome.error}", file=sys.stderr, flush=True)
+
+
+def run_many(specs: list[RunSpec], reports_dir: Path, jobs: int = 1, *, progress: bool = False) -> list[Outcome]:
+    """Run every spec and return their outcomes in the order given; a failed run does not stop the others.
+
+    With ``jobs > 1`` the runs go to that many worker processes, the longest expected first (see
+    :func:`expected_seconds`), each an ordinary :func:`run` whose kernel gets ``cores // jobs`` BLAS threads.
+    Ctrl-C stops them all: each worker removes its unfinished run's temporary folder, and ``KeyboardInterrupt``
+    reaches the caller.
+    """
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    ensure_mathjax(reports_dir)  # once, before the workers start
+    total = len(specs)
+    jobs = max(1, min(jobs, total))
+    outcomes: dict[int, Outcome] = {}
+    if jobs == 1:
+        for n, spec in enumerate(specs):
+            print(f"[{n + 1}/{total}] {spec.stem} ({_label(spec)}) ...", flush=True)
+            outcomes[n] = _run_reporting(spec, reports_dir, progress)
+            _announce(outcomes[n], n + 1, total, reports_dir)
+        return [outcomes[n] for n in range(total)]
+    order = sorted(range(total), key=lambda n: -expected_seconds(specs[n], reports_dir))
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    print(f"{total} runs on {jobs} worker processes ({threads} BLAS thread{'s' * (threads > 1)} each)", flush=True)
+    import multiprocessing
+
+    pool = futures.ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(threads,),
+    )
+    try:
+        pending = {pool.submit(_worker, specs[n], reports_dir): n for n in order}
+        for fut in futures.as_completed(pending):
+            n = pending[fut]
+            try:
+                outcomes[n] = fut.result()
+            except futures.process.BrokenProcessPool as exc:
+                error = f"notebook {specs[n].stem}: its worker process died ({exc})"
+                write_failure(reports_dir, specs[n], error, 0.0)
+                outcomes[n] = Outcome(specs[n], None, error)
+            _announce(outcomes[n], len(outcomes), total, reports_dir)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=True, cancel_futures=True)  # the workers clean up their temporary folders first
+        clean_stale_tmp(reports_dir)
+        raise
+    pool.shutdown(wait=True)
+    return [outcomes[n] for n in range(total)]
+
+
 # -- index ------------------------------------------------------------------------------------------------------
 def load_runs(reports_dir: Path) -> list[dict[str, Any]]:
     runs = []
@@ -406,7 +559,7 @@ def load_runs(reports_dir: Path) -> list[dict[str, Any]]:
             rec = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
-        if isinstance(rec, dict) and {"notebook", "html", "parameters"} <= rec.keys():
+        if isinstance(rec, dict) and {"notebook", "name", "parameters", "status"} <= rec.keys():
             runs.append(rec)
     runs.sort(key=lambda r: (r["notebook"], bool(r.get("overrides")), r.get("finished", "")))
     return runs
@@ -428,37 +581,55 @@ h1{font-size:1.6rem;margin-bottom:.2rem} p.lead{color:#4a5568;margin-top:0}
 table{border-collapse:collapse;width:100%;font-size:.92rem} th,td{border-bottom:1px solid #e2e8f0;padding:.45rem .6rem;
 text-align:left;vertical-align:top} th{background:#f7fafc;font-weight:600}
 code{font-size:.88em;background:#f1f5f9;padding:0 .2em;border-radius:3px}
-.ok{color:#137333;font-weight:600} .muted{color:#718096} td.metrics div{white-space:nowrap}
+.ok{color:#137333;font-weight:600} .failed{color:#b3261e;font-weight:600} .muted{color:#718096}
+td.metrics div{white-space:nowrap} pre{white-space:pre-wrap;font-size:.82rem}
 """
 
 
-def write_index(reports_dir: Path) -> Path:
-    """Write ``reports/index.html``: one row per run with notebook, parameters, key metrics, time and links."""
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for r in load_runs(reports_dir):
-        ov = r.get("overrides") or {}
-        params = (
-            "<br>".join(f"<code>{html.escape(k)}={html.escape(_fmt_value(v))}</code>" for k, v in ov.items())
-            if ov
-            else '<span class="muted">defaults</span>'
-        )
-        key = r.get("key_metrics") or []
+def _index_row(r: dict[str, Any]) -> str:
+    ov = r.get("overrides") or {}
+    params = (
+        "<br>".join(f"<code>{html.escape(k)}={html.escape(_fmt_value(v))}</code>" for k, v in ov.items())
+        if ov
+        else '<span class="muted">defaults</span>'
+    )
+    status = r.get("status", "ok")
+    when = f'<span class="muted">{html.escape(r.get("finished", "")[:16].replace("T", " "))}</span>'
+    if status == "ok":
         mets = "".join(
             f"<div><code>{html.escape(k)}</code> = {html.escape(_fmt_value(r['metrics'][k]))}</div>"
-            for k in key
+            for k in r.get("key_metrics") or []
             if k in r.get("metrics", {})
         )
-        rows.append(
-            f'<tr><td><a href="{html.escape(r["html"])}">{html.escape(r["notebook"])}</a></td><td>{params}</td>'
-            f'<td class="metrics">{mets}</td><td class="{html.escape(r.get("status", "ok"))}">'
-            f"{html.escape(r.get('status', 'ok'))}</td><td>{r.get('seconds', 0):.1f} s<br>"
-            f'<span class="muted">{html.escape(r.get("finished", "")[:16].replace("T", " "))}</span></td>'
-            f'<td><a href="{html.escape(r["html"])}">report</a> · '
-            f'<a href="{html.escape(r.get("ipynb", ""))}">notebook</a> · '
-            f'<a href="{html.escape(r["name"] + ".json" if "name" in r else "")}">metrics</a></td></tr>'
+        files = (
+            f'<a href="{html.escape(r["html"])}">report</a> · <a href="{html.escape(r.get("ipynb", ""))}">notebook</a>'
+            f' · <a href="{html.escape(r["name"])}.json">metrics</a>'
         )
-    body = "\n".join(rows) or '<tr><td colspan="6" class="muted">No runs yet: run <code>make report</code>.</td></tr>'
+        first = f'<a href="{html.escape(r["html"])}">{html.escape(r["notebook"])}</a>'
+    else:
+        error = html.escape(r.get("error", ""))
+        mets = f'<details><summary>{html.escape(_first_line(r.get("error", "")))}</summary><pre>{error}</pre></details>'
+        earlier = r.get("html")
+        files = f'<a href="{html.escape(earlier)}">earlier report</a>' if earlier else '<span class="muted">none</span>'
+        first = html.escape(r["notebook"])
+    return (
+        f'<tr><td>{first}</td><td>{params}</td><td class="metrics">{mets}</td>'
+        f'<td class="{html.escape(status)}">{html.escape(status)}</td><td>{r.get("seconds", 0):.1f} s<br>{when}</td>'
+        f"<td>{files}</td></tr>"
+    )
+
+
+def write_index(reports_dir: Path) -> Path:
+    """Write ``reports/index.html``: one row per run (notebook, parameters, key metrics or error, status, time,
+    links), failed runs included, and the sweeps' comparison pages."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    body = "\n".join(_index_row(r) for r in load_runs(reports_dir))
+    body = body or '<tr><td colspan="6" class="muted">No runs yet: run <code>make report</code>.</td></tr>'
+    sweeps = sorted(reports_dir.glob("sweep-*.html"))
+    sweep_list = ""
+    if sweeps:
+        items = "".join(f'<li><a href="{html.escape(p.name)}">{html.escape(p.stem)}</a></li>' for p in sweeps)
+        sweep_list = f"<h2>Sweeps</h2><ul>{items}</ul>"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Logistic regression is two-class softmax regression: reports</title><style>{_INDEX_CSS}</style></head>
@@ -469,27 +640,53 @@ rerun with your own values, e.g. <code>make report NB=01_sigmoid_softmax P='x=2 
 <th>files</th></tr></thead>
 <tbody>
 {body}
-</tbody></table></body></html>
+</tbody></table>{sweep_list}</body></html>
 """
     target = reports_dir / "index.html"
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + "index-", suffix=".html", dir=reports_dir)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(page)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
+    _atomic_write(target, page)
     return target
 
 
 # -- command line -----------------------------------------------------------------------------------------------
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of worker processes >= 1, got {text!r}")
+    return n
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors, like every other bad input (``error: ...``, exit code 2)."""
+
+    def error(self, message: str):
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m logistic_softmax.report", description=__doc__.split("\n")[0])
+    ap = _Parser(prog="python -m logistic_softmax.report", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
+    cores = os.cpu_count() or 1
     r = sub.add_parser("run", help="execute notebooks and render their reports")
     r.add_argument("--notebook", "-n", help="one notebook (default: all in notebooks/)")
     r.add_argument("--set", dest="assignments", default="", help='parameter values, e.g. "x=2 b1=3"')
     r.add_argument("--params-file", help="YAML mapping of parameter values")
+    r.add_argument("--jobs", "-j", type=_jobs, default=cores, help=f"worker processes (default: {cores}, the cores)")
     r.add_argument("--reports", default=str(PROJECT_ROOT / "reports"), help="output folder (default: reports/)")
     r.add_argument("--notebooks", default=str(default_notebooks_dir()), help=argparse.SUPPRESS)
+    w = sub.add_parser("sweep", help="run every combination of a grid file's values and write a comparison page")
+    w.add_argument("--notebook", "-n", required=True)
+    w.add_argument("--grid", required=True, help="YAML mapping of parameter name to a list of values")
+    w.add_argument("--jobs", "-j", type=_jobs, default=cores, help=f"worker processes (default: {cores})")
+    w.add_argument("--x", help="the page's figure: this swept parameter on the horizontal axis")
+    w.add_argument("--y", help="the page's figure: this metric on the vertical axis")
+    w.add_argument("--plan", action="store_true", help="only print one command per run (for another scheduler)")
+    w.add_argument("--page-only", action="store_true", help="only (re)build the page from the runs' records")
+    w.add_argument("--reports", default=str(PROJECT_ROOT / "reports"))
+    w.add_argument("--notebooks", default=str(default_notebooks_dir()), help=argparse.SUPPRESS)
     p = sub.add_parser("params", help="list a notebook's parameters with type, default, range and help")
     p.add_argument("notebook")
     p.add_argument("--notebooks", default=str(default_notebooks_dir()), help=argparse.SUPPRESS)
@@ -498,8 +695,57 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _run_command(spec: RunSpec, reports_dir: Path) -> str:
+    import shlex
+
+    values = " ".join(f"{k}={_cli_value(v)}" for k, v in spec.overrides.items())
+    cmd = [sys.executable, "-m", "logistic_softmax.report", "run", "--notebook", spec.stem, "--jobs", "1"]
+    return shlex.join(cmd + (["--set", values] if values else []) + ["--reports", str(reports_dir)])
+
+
+def _cli_value(v: Any) -> str:
+    if isinstance(v, list):
+        return "[" + ",".join(_cli_value(x) for x in v) + "]"
+    return str(v)
+
+
+def _sweep(args) -> int:
+    from . import sweep
+
+    notebook = resolve_notebook(args.notebook, Path(args.notebooks))
+    grid, specs = sweep.plan(notebook, args.grid)
+    reports_dir = Path(args.reports)
+    if args.plan:
+        for spec in specs:
+            print(_run_command(spec, reports_dir))
+        return 0
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    if not args.page_only:
+        clean_stale_tmp(reports_dir)
+        print(f"sweep of {notebook.stem}: {len(specs)} runs from {args.grid}", flush=True)
+        try:
+            outcomes = run_many(specs, reports_dir, args.jobs, progress=False)
+        except KeyboardInterrupt:
+            print(_INTERRUPTED, file=sys.stderr)
+            return 130
+        finally:
+            write_index(reports_dir)
+        failed = sum(not o.ok for o in outcomes)
+    page = sweep.write_page(reports_dir, notebook, args.grid, grid, specs, x=args.x, y=args.y)
+    write_index(reports_dir)
+    print(f"comparison page: {_display_path(page)}" + (f" ({failed} of {len(specs)} runs failed)" if failed else ""))
+    return 1 if failed else 0
+
+
+_INTERRUPTED = "\ninterrupted: the reports written before are intact; the unfinished runs left nothing"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its message
+        return int(exc.code or 0) if exc.code in (0, None) else 2
     try:
         if args.command == "params":
             path = resolve_notebook(args.notebook, Path(args.notebooks))
@@ -510,6 +756,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "index":
             print(write_index(Path(args.reports)))
             return 0
+        if args.command == "sweep":
+            return _sweep(args)
         specs = plan_runs(args.notebook, args.assignments, args.params_file, Path(args.notebooks))
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -517,24 +765,17 @@ def main(argv: list[str] | None = None) -> int:
     reports_dir = Path(args.reports)
     reports_dir.mkdir(parents=True, exist_ok=True)
     clean_stale_tmp(reports_dir)
-    failed = 0
-    progress = sys.stderr.isatty()
     try:
-        for n, spec in enumerate(specs, 1):
-            label = ", ".join(f"{k}={v!r}" for k, v in spec.overrides.items()) or "defaults"
-            print(f"[{n}/{len(specs)}] {spec.stem} ({label}) ...", flush=True)
-            try:
-                rec = run(spec, reports_dir, progress=progress)
-            except RunError as exc:
-                failed += 1
-                print(f"error: {exc}", file=sys.stderr, flush=True)
-                continue
-            print(f"      done in {rec['seconds']:.1f} s -> {_display_path(reports_dir / rec['html'])}", flush=True)
+        outcomes = run_many(specs, reports_dir, args.jobs, progress=sys.stderr.isatty())
     except KeyboardInterrupt:
-        print("\ninterrupted: the reports written before are intact; the unfinished run left nothing", file=sys.stderr)
+        print(_INTERRUPTED, file=sys.stderr)
         return 130
     finally:
         write_index(reports_dir)
+    failed = sum(not o.ok for o in outcomes)
+    if len(outcomes) > 1:
+        total = sum(o.seconds for o in outcomes)
+        print(f"{len(outcomes) - failed} of {len(outcomes)} runs ok ({total:.1f} s of notebook time)")
     print(f"index: {_display_path(reports_dir / 'index.html')}")
     return 1 if failed else 0
 
