@@ -1,6 +1,6 @@
 const DATA = JSON.parse(document.getElementById('sweep-data').textContent);
 const fmt = v => (v === null || v === undefined) ? '' : (typeof v === 'number' ?
-  (Number.isInteger(v) ? String(v) : (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(5) : v.toExponential(3)))
+  (Number.isInteger(v) ? String(v) : (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? String(Number(v.toPrecision(5))) : v.toExponential(3)))
   : String(v));
 function cellValue(row, col) {
   if (col.kind === 'param') return row.params[col.name];
