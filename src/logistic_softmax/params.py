@@ -344,15 +344,20 @@ def yaml_problem(exc: Exception) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark is not None else problem
 
 
+def read_yaml_file(path: Path, what: str) -> Any:
+    """The content of a YAML file; a missing file or invalid YAML is a :class:`ParameterError` naming ``what``."""
+    if not path.is_file():
+        raise ParameterError(f"{what} {path}: no such file")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{what} {path}: not valid YAML ({yaml_problem(exc)})") from None
+
+
 def load_params_file(path: str | Path, schema: Schema) -> dict[str, Any]:
     """Read a YAML mapping of parameter values and check each against ``schema``."""
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"parameters file {path}: no such file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"parameters file {path}: not valid YAML ({yaml_problem(exc)})") from None
+    data = read_yaml_file(path, "parameters file")
     if data is None:
         data = {}
     if not isinstance(data, dict):

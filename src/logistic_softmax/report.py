@@ -722,15 +722,10 @@ def _sweep(args) -> int:
     reports_dir.mkdir(parents=True, exist_ok=True)
     failed = 0
     if not args.page_only:
-        clean_stale_tmp(reports_dir)
         print(f"sweep of {notebook.stem}: {len(specs)} runs from {args.grid}", flush=True)
-        try:
-            outcomes = run_many(specs, reports_dir, args.jobs, progress=False)
-        except KeyboardInterrupt:
-            print(_INTERRUPTED, file=sys.stderr)
+        outcomes = _run_and_index(specs, reports_dir, args.jobs, progress=False)
+        if outcomes is None:
             return 130
-        finally:
-            write_index(reports_dir)
         failed = sum(not o.ok for o in outcomes)
     page = sweep.write_page(reports_dir, notebook, args.grid, grid, specs, x=args.x, y=args.y)
     write_index(reports_dir)
@@ -738,7 +733,16 @@ def _sweep(args) -> int:
     return 1 if failed else 0
 
 
-_INTERRUPTED = "\ninterrupted: the reports written before are intact; the unfinished runs left nothing"
+def _run_and_index(specs: list[RunSpec], reports_dir: Path, jobs: int, progress: bool) -> list[Outcome] | None:
+    """:func:`run_many`, then the index rewritten (also after Ctrl-C, which gives ``None`` and a message)."""
+    clean_stale_tmp(reports_dir)
+    try:
+        return run_many(specs, reports_dir, jobs, progress=progress)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the reports written before are intact; the unfinished runs left nothing", file=sys.stderr)
+        return None
+    finally:
+        write_index(reports_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -764,14 +768,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     reports_dir = Path(args.reports)
     reports_dir.mkdir(parents=True, exist_ok=True)
-    clean_stale_tmp(reports_dir)
-    try:
-        outcomes = run_many(specs, reports_dir, args.jobs, progress=sys.stderr.isatty())
-    except KeyboardInterrupt:
-        print(_INTERRUPTED, file=sys.stderr)
+    outcomes = _run_and_index(specs, reports_dir, args.jobs, progress=sys.stderr.isatty())
+    if outcomes is None:
         return 130
-    finally:
-        write_index(reports_dir)
     failed = sum(not o.ok for o in outcomes)
     if len(outcomes) > 1:
         total = sum(o.seconds for o in outcomes)

@@ -25,10 +25,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import datasets
-from .params import ParameterError, Schema, read_schema, yaml_problem
+from .params import ParameterError, Schema, read_schema, read_yaml_file
 
 __all__ = ["load_grid", "combinations", "plan", "page_path", "rows", "write_page"]
 
@@ -37,12 +35,7 @@ def load_grid(path: str | Path, schema: Schema) -> dict[str, list[Any]]:
     """Read a grid file: a mapping of parameter name to the list of its values, each checked against ``schema``."""
     path = Path(path)
     where = f"grid file {path}"
-    if not path.is_file():
-        raise ParameterError(f"{where}: no such file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{where}: not valid YAML ({yaml_problem(exc)})") from None
+    data = read_yaml_file(path, "grid file")
     if not isinstance(data, dict) or not data:
         got = "nothing" if data is None else type(data).__name__
         raise ParameterError(f"{where}: expected a mapping of parameter name to a list of values, got {got}")
