@@ -51,6 +51,8 @@ def _files(tmp: Path) -> dict[str, Path]:
     files["not_yaml"].write_text("learning_rate: [0.1\n")
     files["not_mapping"].write_text("- 0.1\n- 0.2\n")
     files["grid_empty"].write_text("learning_rate: []\n")
+    files["grid_ok"] = tmp / "grid_ok.yaml"
+    files["grid_ok"].write_text("learning_rate: [0.5, 1.0]\n")
     files["grid_bad"] = tmp / "grid_bad.yaml"
     files["grid_bad"].write_text("learning_rate: [0.5, -1]\nseed: [0, 1]\n")
     return files
@@ -184,6 +186,11 @@ CATALOGUE: list[tuple[str, list[str], str]] = [
         "a grid with a bad value",
         ["sweep", "--notebook", "04_networks", "--grid", "{file[grid_bad]}"],
         r"grid file .*grid_bad.yaml: parameter 'learning_rate': expected a number in \(0, 100\], got -1",
+    ),
+    (
+        "a figure axis that is not a swept parameter",
+        ["sweep", "--notebook", "04_networks", "--grid", "{file[grid_ok]}", "--x", "epochs"],
+        r"--x: expected one of the swept parameters learning_rate, got 'epochs'",
     ),
     ("zero worker processes", ["run", "--jobs", "0"], r"--jobs.*expected a whole number of worker processes >= 1"),
 ]

@@ -97,20 +97,20 @@ def test_plan_prints_one_plain_command_per_run_and_page_only_rebuilds(tiny, tmp_
 
 
 def test_ctrl_c_during_parallel_runs_keeps_earlier_reports_and_leaves_no_temporary_files(tmp_path):
-    slow = "import time\ntime.sleep(60)"
-    for name in ("slow_a", "slow_b"):
-        make_notebook(tmp_path / "notebooks" / f"{name}.ipynb", "a: int = 1  # a number  [0, 9]", ("code", slow))
     reports = tmp_path / "reports"
     reports.mkdir()
+    for name in ("slow_a", "slow_b"):
+        marker = tmp_path / f"{name}.running"
+        slow = f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(60)"
+        make_notebook(tmp_path / "notebooks" / f"{name}.ipynb", "a: int = 1  # a number  [0, 9]", ("code", slow))
     (reports / "slow_a.html").write_text("an earlier report")
     cmd = [sys.executable, "-m", "logistic_softmax.report", "run", "--jobs", "2"]
     cmd += ["--notebooks", str(tmp_path / "notebooks"), "--reports", str(reports)]
     proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while len([p for p in reports.glob(".tmp-slow*") if (p / "jupyter").exists()]) < 2:  # both kernels starting
-        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("*.running"))) < 2:  # both kernels are in their sleeping cell
+        assert time.monotonic() < deadline and proc.poll() is None, "the two slow cells did not start"
         time.sleep(0.2)
-    time.sleep(1)  # the cells are sleeping
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the whole process group
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, (out, err)

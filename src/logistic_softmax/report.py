@@ -714,6 +714,8 @@ def _sweep(args) -> int:
 
     notebook = resolve_notebook(args.notebook, Path(args.notebooks))
     grid, specs = sweep.plan(notebook, args.grid)
+    if args.x is not None and args.x not in grid:
+        raise ParameterError(f"--x: expected one of the swept parameters {', '.join(grid)}, got {args.x!r}")
     reports_dir = Path(args.reports)
     if args.plan:
         for spec in specs:
@@ -727,7 +729,11 @@ def _sweep(args) -> int:
         if outcomes is None:
             return 130
         failed = sum(not o.ok for o in outcomes)
-    page = sweep.write_page(reports_dir, notebook, args.grid, grid, specs, x=args.x, y=args.y)
+    try:
+        page = sweep.write_page(reports_dir, notebook, args.grid, grid, specs, x=args.x, y=args.y)
+    except ParameterError as exc:  # --y names no recorded metric: known only now, so the page takes the default
+        print(f"warning: {exc}; the figure shows the default metric instead", file=sys.stderr)
+        page = sweep.write_page(reports_dir, notebook, args.grid, grid, specs, x=args.x)
     write_index(reports_dir)
     print(f"comparison page: {_display_path(page)}" + (f" ({failed} of {len(specs)} runs failed)" if failed else ""))
     return 1 if failed else 0
