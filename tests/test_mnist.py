@@ -160,3 +160,23 @@ def test_raw_pixel_design_counts_constant_and_single_class_pixels():
     assert d.single_class == {2: (0, 2), 3: (2, 1)}
     assert (d.columns, d.parameters, d.null_directions) == (6, 12, 4)
     assert d.hessian_gib == pytest.approx(12**2 * 8 / 2**30)
+
+
+def test_digit_grid_puts_the_first_images_of_each_digit_in_its_row():
+    from logistic_softmax import figures
+
+    rng = np.random.default_rng(0)
+    images, labels = rng.random((40, 784)), np.repeat(np.arange(10), 4)[rng.permutation(40)]
+    labels[labels == 7] = 3  # no 7 at all: its row stays blank
+    fig = figures.digit_grid(images, labels, per_class=3)
+    mosaic = np.ma.getdata(fig.axes[0].images[0].get_array())
+    for d in range(10):
+        rows = np.flatnonzero(labels == d)[:3]
+        for j in range(3):
+            block = mosaic[d * 30 : d * 30 + 28, j * 30 : j * 30 + 28]
+            if j < len(rows):
+                np.testing.assert_array_equal(block, images[rows[j]].reshape(28, 28))
+            else:
+                assert np.isnan(block).all()
+    assert np.isnan(mosaic[28:30]).all() and np.isnan(mosaic[:, 28:30]).all()  # the gaps
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [str(d) for d in range(10)]

@@ -151,3 +151,34 @@ def test_committed_notebook_schema_and_in_notebook_validation():
     assert validate_in_notebook("01_sigmoid_softmax", {"x": 2, "b1": 3.0, "b2": -1.0})["x"] == 2.0
     with pytest.raises(ParameterError, match="parameter 'grid_points'"):
         validate_in_notebook("01_sigmoid_softmax", {"grid_points": 1})
+
+
+def test_schema_is_read_from_the_notebook_json_as_nbformat_reads_it(tmp_path):
+    """The JSON is read directly (no nbformat in the kernel); the cell's source may be one string or a list of lines,
+    and anything that is not a format-4 notebook with one parameters cell is one clear error naming the file."""
+    import json
+
+    import nbformat
+    from conftest import COMMITTED
+
+    for path in COMMITTED:  # the same source as nbformat's reading of each committed notebook
+        nb = nbformat.read(path, as_version=4)
+        (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert read_schema(path) == schema_from_source(cell.source, path.stem)
+    lines = {
+        "cell_type": "code",
+        "metadata": {"tags": ["parameters"]},
+        "source": ["n: int = 5  # how many\n", "m: int = 2  # more"],
+    }
+    f = tmp_path / "lines.ipynb"
+    f.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [lines]}))
+    assert read_schema(f).names == ["n", "m"]
+    for text, expected in [
+        ("not json", r"not a readable Jupyter notebook \(JSONDecodeError"),
+        ('{"nbformat": 3, "worksheets": []}', "expected a Jupyter notebook in format 4, got format 3"),
+        ('{"nbformat": 4, "cells": []}', "expected exactly one cell tagged 'parameters', found 0"),
+        ("[1, 2]", r"not a readable Jupyter notebook \(AttributeError"),
+    ]:
+        f.write_text(text)
+        with pytest.raises(ParameterError, match=rf"lines.ipynb: {expected}"):
+            read_schema(f)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +27,19 @@ def run_cli(tiny: Path, *args: str) -> int:
     return report.main(["run", "--notebooks", str(tiny / "notebooks"), "--reports", str(tiny / "reports"), *args])
 
 
-def test_default_run_writes_three_files_and_index(tiny, capsys):
-    assert run_cli(tiny, "--notebook", "tiny") == 0
-    reports = tiny / "reports"
+@pytest.fixture(scope="module")
+def tiny_after_a_run(tmp_path_factory) -> Path:
+    """The tiny notebook's folder after one successful run: read by some tests, copied by those that change it."""
+    from conftest import TINY_CELLS, TINY_PARAMS, make_notebook
+
+    base = tmp_path_factory.mktemp("tiny-after-a-run")
+    make_notebook(base / "notebooks" / "tiny.ipynb", TINY_PARAMS, *TINY_CELLS)
+    assert run_cli(base, "--notebook", "tiny") == 0
+    return base
+
+
+def test_default_run_writes_three_files_and_index(tiny_after_a_run):
+    reports = tiny_after_a_run / "reports"
     for suffix in (".html", ".ipynb", ".json"):
         assert (reports / f"tiny{suffix}").is_file()
     rec = json.loads((reports / "tiny.json").read_text())
@@ -43,8 +54,8 @@ def test_default_run_writes_three_files_and_index(tiny, capsys):
     assert not list(reports.glob(".tmp-*"))
 
 
-def test_html_is_readable_offline(tiny):
-    assert run_cli(tiny, "--notebook", "tiny") == 0
+def test_html_is_readable_offline(tiny_after_a_run):
+    tiny = tiny_after_a_run
     page = (tiny / "reports" / "tiny.html").read_text()
     # nothing loaded from the network: no script, stylesheet or image with a remote address
     remote = re.findall(r"<(?:script|link|img|iframe)[^>]+(?:src|href)=[\"'](?:https?:)?//", page, flags=re.I)
@@ -131,8 +142,10 @@ def test_failing_cell_names_notebook_cell_and_error_and_leaves_nothing(tiny, cap
         (["--notebook", "tiny", "--params-file", "/no/such.yaml"], "no such file"),
     ],
 )
-def test_bad_input_one_message_no_kernel_nothing_changed(tiny, capsys, monkeypatch, args, message):
-    assert run_cli(tiny, "--notebook", "tiny") == 0
+def test_bad_input_one_message_no_kernel_nothing_changed(
+    tiny_after_a_run, tmp_path, capsys, monkeypatch, args, message
+):
+    tiny = Path(shutil.copytree(tiny_after_a_run, tmp_path / "copy"))
     before = snapshot(tiny / "reports")
     capsys.readouterr()
 
@@ -160,26 +173,6 @@ def test_all_notebooks_run_when_none_named(tiny):
     make_notebook(tiny / "notebooks" / "tiny2.ipynb", TINY_PARAMS, *TINY_CELLS)
     assert run_cli(tiny, "--jobs", "1") == 0
     assert {p.name for p in (tiny / "reports").glob("*.json")} == {"tiny.json", "tiny2.json"}
-
-
-def test_interrupted_run_leaves_no_temporary_files(tiny, monkeypatch):
-    def interrupted(*a, **k):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(papermill, "execute_notebook", interrupted)
-    assert run_cli(tiny, "--notebook", "tiny") == 130
-    assert [p.name for p in (tiny / "reports").iterdir() if p.name.startswith(".tmp-")] == []
-    assert not (tiny / "reports" / "tiny.json").exists()
-
-
-def test_stale_temporary_folders_of_dead_runs_are_removed(tiny):
-    reports = tiny / "reports"
-    stale = reports / ".tmp-tiny-pid999999999-abc"
-    stale.mkdir(parents=True)
-    live = reports / f".tmp-tiny-pid{os.getpid()}-abc"
-    live.mkdir()
-    report.clean_stale_tmp(reports)
-    assert not stale.exists() and live.exists()
 
 
 def test_kernel_is_this_interpreter_even_with_a_user_python3_kernelspec(tiny, tmp_path, monkeypatch):

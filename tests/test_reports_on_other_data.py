@@ -77,4 +77,3 @@ def test_one_predictor_and_one_newton_step_render_and_say_not_converged(tmp_path
     rec = run_once(tmp_path / "b", "02_logit_glm", "predictors=[GPA] maxiter=1")
     assert rec["metrics"]["converged"] is False and set(rec["metrics"]["logit_params"]) == {"const", "GPA"}
     assert 'class="claim claim-failed"' not in rec["page"]
-

@@ -1,14 +1,11 @@
-"""Parallel runs, sweeps and their comparison page, and Ctrl-C during parallel runs."""
+"""Parallel runs, sweeps and their comparison page."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -94,27 +91,3 @@ def test_plan_prints_one_plain_command_per_run_and_page_only_rebuilds(tiny, tmp_
     assert report.main(args) == 0
     statuses = [r["status"] for r in page_data(Path(reports) / "sweep-tiny--g.html")["rows"]]
     assert statuses == ["ok", "not run"]
-
-
-def test_ctrl_c_during_parallel_runs_keeps_earlier_reports_and_leaves_no_temporary_files(tmp_path):
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    for name in ("slow_a", "slow_b"):
-        marker = tmp_path / f"{name}.running"
-        slow = f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(60)"
-        make_notebook(tmp_path / "notebooks" / f"{name}.ipynb", "a: int = 1  # a number  [0, 9]", ("code", slow))
-    (reports / "slow_a.html").write_text("an earlier report")
-    cmd = [sys.executable, "-m", "logistic_softmax.report", "run", "--jobs", "2"]
-    cmd += ["--notebooks", str(tmp_path / "notebooks"), "--reports", str(reports)]
-    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while len(list(tmp_path.glob("*.running"))) < 2:  # both kernels are in their sleeping cell
-        assert time.monotonic() < deadline and proc.poll() is None, "the two slow cells did not start"
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the whole process group
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, (out, err)
-    assert "interrupted: the reports written before are intact" in err
-    assert (reports / "slow_a.html").read_text() == "an earlier report"
-    assert not [p.name for p in reports.iterdir() if p.name.startswith(".tmp-")]
-    assert not list(reports.glob("slow_*.json"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import math
 import re
 import shlex
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import yaml
 
 __all__ = [
@@ -308,13 +308,24 @@ def schema_from_source(source: str, notebook: str = "<cell>") -> Schema:
 
 
 def read_schema(path: str | Path) -> Schema:
-    """Read the schema from the cell tagged ``parameters`` of the notebook at ``path``."""
+    """Read the schema from the cell tagged ``parameters`` of the notebook at ``path``.
+
+    The notebook's JSON is read directly (nbformat 4: ``cells``, each with ``metadata.tags`` and ``source`` as a
+    string or a list of lines): loading nbformat for this would cost every kernel a second.
+    """
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ParameterError(f"{path}: expected exactly one cell tagged 'parameters', found {len(cells)}")
-    return schema_from_source(cells[0].source, path.stem)
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"] if nb.get("nbformat") == 4 else None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, KeyError, TypeError) as exc:
+        raise ParameterError(f"{path}: not a readable Jupyter notebook ({type(exc).__name__}: {exc})") from None
+    if not isinstance(cells, list):
+        raise ParameterError(f"{path}: expected a Jupyter notebook in format 4, got format {nb.get('nbformat')!r}")
+    tagged = [c for c in cells if "parameters" in (c.get("metadata") or {}).get("tags", [])]
+    if len(tagged) != 1:
+        raise ParameterError(f"{path}: expected exactly one cell tagged 'parameters', found {len(tagged)}")
+    source = tagged[0].get("source", "")
+    return schema_from_source(source if isinstance(source, str) else "".join(source), path.stem)
 
 
 def parse_assignments(text: str, schema: Schema) -> dict[str, Any]:

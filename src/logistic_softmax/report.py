@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as futures
+import contextlib
 import copy
 import datetime as dt
 import hashlib
@@ -27,6 +28,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -36,9 +38,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from . import datasets
 from . import metrics as metrics_mod
 from . import progress as progress_mod
 from .params import (
@@ -137,10 +136,18 @@ def plan_runs(
         if params_file:
             given.update(load_params_file(params_file, schema))
         given.update(parse_assignments(assignments, schema))
-        values = schema.validate(given)
-        datasets.preflight(values)  # a missing file or column stops here, before any kernel starts
-        specs.append(RunSpec(path, schema, values, schema.overrides_of(values)))
+        specs.append(checked_spec(path, schema, given))
     return specs
+
+
+def checked_spec(path: Path, schema: Schema, given: dict[str, Any]) -> RunSpec:
+    """The run of notebook ``path`` with the values ``given``, checked against its schema and against the data
+    files they name: a missing file or column stops here, before any kernel starts."""
+    from . import datasets  # (pandas: loaded only when needed, so that the command line starts quickly)
+
+    values = schema.validate(given)
+    datasets.preflight(values)
+    return RunSpec(path, schema, values, schema.overrides_of(values))
 
 
 # -- execution --------------------------------------------------------------------------------------------------
@@ -177,26 +184,33 @@ def _kernel_dir(tmp: Path) -> Path:
     return tmp / "jupyter"
 
 
-def _failure_message(spec: RunSpec, exc: Exception, executed: Path) -> str:
+class _CellWatch:
+    """The cell the kernel was last given (an nbclient hook): it names the cell when the kernel dies, without
+    papermill writing the whole executed notebook before and after every cell."""
+
+    def __init__(self) -> None:
+        self.index: int | None = None
+        self.source = ""
+
+    def __call__(self, cell, cell_index: int, **_) -> None:
+        self.index, self.source = cell_index, cell.source
+
+
+def _failure_message(spec: RunSpec, exc: Exception, executed: Path, watch: _CellWatch) -> str:
     """Name the notebook, the failing cell (numbered as in the source notebook) and the error."""
+    import nbformat
     from papermill.exceptions import PapermillExecutionError
 
     rel = _display_path(spec.notebook)
-    try:
-        nb = nbformat.read(executed, as_version=4)
-    except Exception:  # nothing saved yet: the message names what is known
-        nb = None
     if not isinstance(exc, PapermillExecutionError):
-        # e.g. the kernel died (killed, out of memory): papermill saved the notebook after each cell started, so
-        # the last cell with a start time is the one that was running
-        started = [i for i, c in enumerate(nb.cells if nb else []) if c.metadata.get("papermill", {}).get("start_time")]
-        running = started[-1:]
+        # e.g. the kernel died (killed, out of memory) while running the last cell it was given
         where = ""
-        if running:
-            first = _first_line(nb.cells[running[0]].source)
-            where = f" in cell {_source_index(nb, running[0]) + 1}, which begins: {first!r}"
+        if watch.index is not None:
+            number = _source_index(nbformat.read(spec.notebook, as_version=4), watch.index, injected=True) + 1
+            where = f" in cell {number}, which begins: {_first_line(watch.source)!r}"
         return f"notebook {spec.stem} ({rel}) failed{where}\n  {type(exc).__name__}: {exc}"
-    index = _source_index(nb, exc.cell_index) if nb else exc.cell_index
+    # papermill wrote the executed notebook, with the error, before raising
+    index = _source_index(nbformat.read(executed, as_version=4), exc.cell_index)
     return (
         f"notebook {spec.stem} ({rel}) failed in cell {index + 1} (In [{exc.exec_count}]), "
         f"which begins: {_first_line(exc.source)!r}\n  {exc.ename}: {exc.evalue}"
@@ -207,11 +221,15 @@ def _first_line(source: str) -> str:
     return next((ln.strip() for ln in source.splitlines() if ln.strip()), "")
 
 
-def _source_index(nb, index: int) -> int:
-    """Index of an executed notebook's cell in the source notebook (papermill inserted the injected cell)."""
-    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+def _source_index(nb, index: int, *, injected: bool = False) -> int:
+    """Index in the source notebook of cell ``index`` of the executed notebook, where papermill inserted its
+    injected-parameters cell right after the cell tagged ``parameters``: ``nb`` is the executed notebook, or
+    the source notebook itself with ``injected=True``."""
+    tag = "parameters" if injected else "injected-parameters"
+    tagged = [i for i, c in enumerate(nb.cells) if tag in c.metadata.get("tags", [])]
+    inserted_at = None if not tagged else tagged[0] + 1 if injected else tagged[0]
     # papermill's error-marker cells are added after the exception, so cell indices do not count them
-    return index - 1 if injected and index > injected[0] else index
+    return index - 1 if inserted_at is not None and index > inserted_at else index
 
 
 def _display_path(p: Path) -> str:
@@ -244,7 +262,9 @@ def ensure_mathjax(reports_dir: Path) -> Path:
     return target
 
 
-def _params_cell(spec: RunSpec) -> nbformat.NotebookNode:
+def _params_cell(spec: RunSpec):
+    import nbformat
+
     rows = []
     for p in spec.schema.parameters:
         value = spec.parameters[p.name]
@@ -338,15 +358,18 @@ class _ProgressTail(threading.Thread):
 
 def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str, Any]:
     """Execute one validated run and write its three files atomically; return the run's JSON record."""
+    import nbformat
     import papermill as pm
 
     reports_dir.mkdir(parents=True, exist_ok=True)
     ensure_mathjax(reports_dir)
     name = spec.name
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{name[:40]}-pid{os.getpid()}-", dir=reports_dir))
+    _RUNNING.tmp = tmp
     start = time.perf_counter()
     old_path = os.environ.get("JUPYTER_PATH")
     tail = _ProgressTail(tmp / "progress.log", spec.stem)
+    watch = _CellWatch()
     try:
         executed_path = tmp / f"{name}.ipynb"
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(_kernel_dir(tmp)), old_path]))
@@ -361,12 +384,17 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
                 language="python",
                 progress_bar=progress,
                 cwd=os.getcwd(),
-                request_save_on_cell_execute=True,  # so a dead kernel's last cell can be named
+                # the executed notebook is written once, at the end (or on a cell's error), not around every cell
+                request_save_on_cell_execute=False,
+                on_cell_start=watch,
             )
         except KeyboardInterrupt:
+            # Ctrl-C while the kernel was still starting can leave it running: nothing else would stop it (it
+            # is in a session of its own, and its watch on this process starts only once it is up)
+            stop_kernels()
             raise
         except Exception as exc:
-            raise RunError(_failure_message(spec, exc, executed_path)) from None
+            raise RunError(_failure_message(spec, exc, executed_path, watch)) from None
         finally:
             tail.stop()
         executed = nbformat.read(executed_path, as_version=4)
@@ -389,11 +417,13 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
         page = render_html(executed, spec, record, "_static")
         (tmp / f"{name}.html").write_text(page, encoding="utf-8")
         (tmp / f"{name}.json").write_text(json.dumps(record, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        for suffix in (".ipynb", ".html", ".json"):  # the JSON last: the index lists a run once its JSON exists
-            os.replace(tmp / f"{name}{suffix}", reports_dir / f"{name}{suffix}")
-        (reports_dir / f"{name}{FAILED_SUFFIX}").unlink(missing_ok=True)
+        with signals_held():  # the three files are replaced together or not at all
+            for suffix in (".ipynb", ".html", ".json"):  # the JSON last: the index lists a run once its JSON exists
+                os.replace(tmp / f"{name}{suffix}", reports_dir / f"{name}{suffix}")
+            (reports_dir / f"{name}{FAILED_SUFFIX}").unlink(missing_ok=True)
         return record
     finally:
+        _RUNNING.tmp = None
         os.environ.pop(progress_mod.ENV, None)
         if tail.is_alive():
             tail.stop()
@@ -402,6 +432,70 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
         else:
             os.environ["JUPYTER_PATH"] = old_path
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- interrupts -------------------------------------------------------------------------------------------------
+class _Running:
+    """The temporary folder of the run in progress in this process (for a worker told to stop)."""
+
+    tmp: Path | None = None
+
+
+_RUNNING = _Running()
+
+
+def stop_kernels(grace: float = 3.0) -> int:
+    """Stop every Jupyter kernel that this process started, with its process group; return how many there were.
+
+    A kernel runs in a session of its own, so neither Ctrl-C in the terminal nor the death of this process
+    reaches it while it is starting up."""
+    import psutil
+
+    kernels = []
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.Error):
+            if any("ipykernel_launcher" in a for a in child.cmdline()):
+                kernels.append(child)
+    for sig, procs in ((signal.SIGTERM, kernels), (signal.SIGKILL, None)):
+        if procs is None:
+            _, procs = psutil.wait_procs(kernels, timeout=grace)
+        for k in procs:
+            try:
+                os.killpg(k.pid, sig)  # the kernel leads its own process group
+            except ProcessLookupError:
+                with contextlib.suppress(psutil.Error):
+                    k.send_signal(sig)
+    psutil.wait_procs(kernels, timeout=grace)
+    return len(kernels)
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Hold Ctrl-C (SIGINT) and SIGTERM for the duration of the block; one that arrived is acted on right after."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread receives signals
+        yield
+        return
+    received: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: received.append(signum)) for s in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _worker_told_to_stop(signum, frame) -> None:
+    """SIGTERM in a worker process (sent by :func:`run_many` after Ctrl-C): stop the kernel, remove the unfinished
+    run's temporary folder and exit at once, wherever the run was (even while its kernel was starting)."""
+    stop_kernels()
+    if _RUNNING.tmp is not None:
+        shutil.rmtree(_RUNNING.tmp, ignore_errors=True)
+    os._exit(128 + signum)
 
 
 # -- several runs -----------------------------------------------------------------------------------------------
@@ -485,6 +579,27 @@ def _init_worker(blas_threads: int) -> None:
     thread; the results are the same with any number of threads)."""
     for name in BLAS_THREAD_VARIABLES:
         os.environ[name] = str(blas_threads)
+    # Ctrl-C in a terminal reaches every process of the group: the workers leave it to the parent, which stops
+    # them with SIGTERM once (see run_many)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_told_to_stop)
+
+
+def _stop_workers(pool: futures.ProcessPoolExecutor, grace: float = 30.0) -> None:
+    """Stop the pool's workers: each stops its kernel and removes its temporary folder (SIGTERM), and one that
+    has not exited after ``grace`` seconds is killed."""
+    import multiprocessing
+
+    workers = multiprocessing.active_children()
+    for w in workers:
+        w.terminate()
+    deadline = time.monotonic() + grace
+    for w in workers:
+        w.join(max(0.0, deadline - time.monotonic()))
+        if w.is_alive():
+            w.kill()
+            w.join()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worker(spec: RunSpec, reports_dir: Path) -> Outcome:
@@ -507,8 +622,9 @@ def run_many(specs: list[RunSpec], reports_dir: Path, jobs: int = 1, *, progress
 
     With ``jobs > 1`` the runs go to that many worker processes, the longest expected first (see
     :func:`expected_seconds`), each an ordinary :func:`run` whose kernel gets ``cores // jobs`` BLAS threads.
-    Ctrl-C stops them all: each worker removes its unfinished run's temporary folder, and ``KeyboardInterrupt``
-    reaches the caller.
+    Ctrl-C stops them all: the workers ignore it, and this process tells each to stop (SIGTERM), upon which it
+    stops its kernel and removes its unfinished run's temporary folder; then ``KeyboardInterrupt`` reaches the
+    caller.
     """
     reports_dir.mkdir(parents=True, exist_ok=True)
     ensure_mathjax(reports_dir)  # once, before the workers start
@@ -533,7 +649,12 @@ def run_many(specs: list[RunSpec], reports_dir: Path, jobs: int = 1, *, progress
         initargs=(threads,),
     )
     try:
-        pending = {pool.submit(_worker, specs[n], reports_dir): n for n in order}
+        # the workers start here, and a process inherits an ignored signal: none of them is ever hit by Ctrl-C
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            pending = {pool.submit(_worker, specs[n], reports_dir): n for n in order}
+        finally:
+            signal.signal(signal.SIGINT, previous)
         for fut in futures.as_completed(pending):
             n = pending[fut]
             try:
@@ -544,8 +665,9 @@ def run_many(specs: list[RunSpec], reports_dir: Path, jobs: int = 1, *, progress
                 outcomes[n] = Outcome(specs[n], None, error)
             _announce(outcomes[n], len(outcomes), total, reports_dir)
     except KeyboardInterrupt:
-        pool.shutdown(wait=True, cancel_futures=True)  # the workers clean up their temporary folders first
-        clean_stale_tmp(reports_dir)
+        with signals_held():  # a second Ctrl-C does not cut the clean-up short
+            _stop_workers(pool)
+            clean_stale_tmp(reports_dir)
         raise
     pool.shutdown(wait=True)
     return [outcomes[n] for n in range(total)]
@@ -608,7 +730,7 @@ def _index_row(r: dict[str, Any]) -> str:
         first = f'<a href="{html.escape(r["html"])}">{html.escape(r["notebook"])}</a>'
     else:
         error = html.escape(r.get("error", ""))
-        mets = f'<details><summary>{html.escape(_first_line(r.get("error", "")))}</summary><pre>{error}</pre></details>'
+        mets = f"<details><summary>{html.escape(_first_line(r.get('error', '')))}</summary><pre>{error}</pre></details>"
         earlier = r.get("html")
         files = f'<a href="{html.escape(earlier)}">earlier report</a>' if earlier else '<span class="muted">none</span>'
         first = html.escape(r["notebook"])
@@ -752,6 +874,14 @@ def _run_and_index(specs: list[RunSpec], reports_dir: Path, jobs: int, progress:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # while checking the parameters: no run had started
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed its message

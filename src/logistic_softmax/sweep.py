@@ -25,7 +25,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-from . import datasets
 from .params import ParameterError, Schema, read_schema, read_yaml_file
 
 __all__ = ["load_grid", "combinations", "plan", "page_path", "rows", "write_page"]
@@ -66,15 +65,13 @@ def combinations(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 def plan(notebook: Path, grid_path: str | Path) -> tuple[dict[str, list[Any]], list]:
     """Validate the grid and every combination (as :func:`report.plan_runs` does); return the grid and the runs."""
-    from .report import RunSpec
+    from .report import checked_spec
 
     schema = read_schema(notebook)
     grid = load_grid(grid_path, schema)
     specs, seen = [], set()
     for combo in combinations(grid):
-        values = schema.validate(combo)
-        datasets.preflight(values)
-        spec = RunSpec(notebook, schema, values, schema.overrides_of(values))
+        spec = checked_spec(notebook, schema, combo)
         if spec.name not in seen:  # e.g. 0.5 and 0.50 in the file: one run
             seen.add(spec.name)
             specs.append(spec)
