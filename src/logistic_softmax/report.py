@@ -444,29 +444,31 @@ class _Running:
 _RUNNING = _Running()
 
 
-def stop_kernels(grace: float = 3.0) -> int:
-    """Stop every Jupyter kernel that this process started, with its process group; return how many there were.
+def stop_kernels(grace: float = 3.0) -> None:
+    """Stop every Jupyter kernel that this process started, with its process group: SIGTERM, then SIGKILL for
+    any still there after ``grace`` seconds.
 
     A kernel runs in a session of its own, so neither Ctrl-C in the terminal nor the death of this process
     reaches it while it is starting up."""
     import psutil
+
+    def send(procs, sig) -> None:
+        for k in procs:
+            try:
+                os.killpg(k.pid, sig)  # the kernel leads its own process group
+            except ProcessLookupError:  # (not yet, just after the fork)
+                with contextlib.suppress(psutil.Error):
+                    k.send_signal(sig)
 
     kernels = []
     for child in psutil.Process().children():
         with contextlib.suppress(psutil.Error):
             if any("ipykernel_launcher" in a for a in child.cmdline()):
                 kernels.append(child)
-    for sig, procs in ((signal.SIGTERM, kernels), (signal.SIGKILL, None)):
-        if procs is None:
-            _, procs = psutil.wait_procs(kernels, timeout=grace)
-        for k in procs:
-            try:
-                os.killpg(k.pid, sig)  # the kernel leads its own process group
-            except ProcessLookupError:
-                with contextlib.suppress(psutil.Error):
-                    k.send_signal(sig)
-    psutil.wait_procs(kernels, timeout=grace)
-    return len(kernels)
+    send(kernels, signal.SIGTERM)
+    _, alive = psutil.wait_procs(kernels, timeout=grace)
+    send(alive, signal.SIGKILL)
+    psutil.wait_procs(alive, timeout=grace)
 
 
 @contextlib.contextmanager
