@@ -399,21 +399,8 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
             tail.stop()
         executed = nbformat.read(executed_path, as_version=4)
         recorded, key = metrics_mod.collect(executed)
-        seconds = round(time.perf_counter() - start, 2)
-        record = {
-            "notebook": spec.stem,
-            "name": name,
-            "status": "ok",
-            "parameters": metrics_mod.to_jsonable(spec.parameters),
-            "overrides": metrics_mod.to_jsonable(spec.overrides),
-            "metrics": recorded,
-            "key_metrics": key,
-            "versions": versions(),
-            "seconds": seconds,
-            "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "html": f"{name}.html",
-            "ipynb": f"{name}.ipynb",
-        }
+        record = _record(spec, "ok", time.perf_counter() - start, metrics=recorded, key_metrics=key)
+        record |= {"versions": versions(), "html": f"{name}.html", "ipynb": f"{name}.ipynb"}
         page = render_html(executed, spec, record, "_static")
         (tmp / f"{name}.html").write_text(page, encoding="utf-8")
         (tmp / f"{name}.json").write_text(json.dumps(record, indent=2, sort_keys=False) + "\n", encoding="utf-8")
@@ -523,19 +510,24 @@ def _atomic_write(target: Path, text: str) -> None:
     os.replace(tmp, target)
 
 
-def write_failure(reports_dir: Path, spec: RunSpec, error: str, seconds: float) -> dict[str, Any]:
-    """Record a failed run as ``<name>.failed.json`` (a report of the same name, if any, is left as it was)."""
-    rec = {
+def _record(spec: RunSpec, status: str, seconds: float, **fields: Any) -> dict[str, Any]:
+    """The JSON record of a run (what the index and the sweep pages read): which run, its outcome, when."""
+    return {
         "notebook": spec.stem,
         "name": spec.name,
-        "status": "failed",
-        "error": error,
+        "status": status,
+        **fields,
         "parameters": metrics_mod.to_jsonable(spec.parameters),
         "overrides": metrics_mod.to_jsonable(spec.overrides),
         "seconds": round(seconds, 2),
         "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "html": f"{spec.name}.html" if (reports_dir / f"{spec.name}.html").exists() else None,
     }
+
+
+def write_failure(reports_dir: Path, spec: RunSpec, error: str, seconds: float) -> dict[str, Any]:
+    """Record a failed run as ``<name>.failed.json`` (a report of the same name, if any, is left as it was)."""
+    rec = _record(spec, "failed", seconds, error=error)
+    rec["html"] = f"{spec.name}.html" if (reports_dir / f"{spec.name}.html").exists() else None
     _atomic_write(reports_dir / f"{spec.name}{FAILED_SUFFIX}", json.dumps(rec, indent=2) + "\n")
     return rec
 

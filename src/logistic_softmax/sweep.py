@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .params import ParameterError, Schema, read_schema, read_yaml_file
+from .report import FAILED_SUFFIX, checked_spec
 
 __all__ = ["load_grid", "combinations", "plan", "page_path", "rows", "write_page"]
 
@@ -65,8 +66,6 @@ def combinations(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 def plan(notebook: Path, grid_path: str | Path) -> tuple[dict[str, list[Any]], list]:
     """Validate the grid and every combination (as :func:`report.plan_runs` does); return the grid and the runs."""
-    from .report import checked_spec
-
     schema = read_schema(notebook)
     grid = load_grid(grid_path, schema)
     specs, seen = [], set()
@@ -101,7 +100,7 @@ def rows(specs: list, reports_dir: Path, grid: dict[str, list[Any]]) -> list[dic
     out = []
     for spec in specs:
         row: dict[str, Any] = {"name": spec.name, "params": {k: spec.parameters[k] for k in grid}}
-        ok, failed = reports_dir / f"{spec.name}.json", reports_dir / f"{spec.name}.failed.json"
+        ok, failed = reports_dir / f"{spec.name}.json", reports_dir / f"{spec.name}{FAILED_SUFFIX}"
         rec = None
         for path in (failed, ok):  # a failure record exists only while no later run of that name succeeded
             if path.is_file():
