@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_datasets import ANES, SPECTOR
 
-from logistic_softmax import datasets, glm
+from logistic_softmax import datasets, glm, separation
 
 
 @pytest.fixture(scope="module")
@@ -116,28 +116,28 @@ def frame(codes, **cols):
 def test_separation_kinds():
     x = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
     X, y = frame([0, 0, 0, 1, 1, 1], x=x)
-    sep = glm.find_separation(X, y, ("a", "b"))
+    sep = separation.find_separation(X, y, ("a", "b"))
     assert sep.kind == "complete" and "completely separated by x" in " ".join(sep.findings)
     X, y = frame([0, 0, 1, 0, 1, 1], x=[-2.0, -1.0, 0.0, 0.0, 1.0, 2.0])  # a tie at 0
-    sep = glm.find_separation(X, y, ("a", "b"))
+    sep = separation.find_separation(X, y, ("a", "b"))
     assert sep.kind == "quasi-complete" and "quasi-completely separated by x" in " ".join(sep.findings)
     X, y = frame([0, 1, 0, 1, 0, 1], x=x)  # overlapping
-    assert glm.find_separation(X, y, ("a", "b")).kind == "none"
+    assert separation.find_separation(X, y, ("a", "b")).kind == "none"
 
 
 def test_separation_by_a_combination_of_predictors():
     rng = np.random.default_rng(3)
     a, b = rng.normal(size=60), rng.normal(size=60)
     X, y = frame((a + b > 0).astype(int), a=a, b=b)
-    sep = glm.find_separation(X, y, ("lo", "hi"))
+    sep = separation.find_separation(X, y, ("lo", "hi"))
     assert sep.kind == "complete"
     assert any("combines a, b" in f for f in sep.findings)
     assert sep.perfectly_predicted.sum() == 60
 
 
 def test_real_data_are_not_separated(spector, anes):
-    assert not glm.find_separation(spector.X, spector.codes, spector.classes).found
-    assert not glm.find_separation(anes.X, anes.codes, anes.classes).found
+    assert not separation.find_separation(spector.X, spector.codes, spector.classes).found
+    assert not separation.find_separation(anes.X, anes.codes, anes.classes).found
 
 
 def test_a_separated_multinomial_fit_is_diagnosed(separated_csv):

@@ -3,10 +3,12 @@ formulas, the logistic function, FLOP counts, determinism."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
-from logistic_softmax import mlp
+from logistic_softmax import links, mlp
 from logistic_softmax.numerics import central_gradient
 
 
@@ -60,9 +62,9 @@ def test_softmax_layer_gradient_is_the_textbook_formula():
 def test_logistic_is_one_over_one_plus_exp_and_saturates_without_warnings():
     z = np.linspace(-40, 40, 801)
     # the tanh form is accurate in absolute terms (what a hidden unit in (0, 1) needs), not relative near 0
-    np.testing.assert_allclose(mlp.logistic(z), 1 / (1 + np.exp(-z)), rtol=0, atol=2 * np.finfo(float).eps)
+    np.testing.assert_allclose(links.logistic(z), 1 / (1 + np.exp(-z)), rtol=0, atol=2 * np.finfo(float).eps)
     with np.errstate(all="raise"):
-        assert mlp.logistic(np.array([-1e4, 1e4])).tolist() == [0.0, 1.0]
+        assert links.logistic(np.array([-1e4, 1e4])).tolist() == [0.0, 1.0]
 
 
 def test_one_full_batch_step_is_gradient_descent_and_momentum_accumulates():
@@ -161,3 +163,15 @@ def test_gradient_check_agrees_and_bad_arguments_are_refused():
         mlp.train(net, X, y, epochs=0, batch_size=4, learning_rate=0.1, rng=rng)
     with pytest.raises(ValueError, match="hidden: expected at least one hidden unit"):
         mlp.two_layer(6, 0, 4, rng)
+
+
+def test_training_that_overflows_stops_and_keeps_the_last_finite_weights():
+    X, y, rng = _problem()
+    net = mlp.two_layer(6, 5, 4, rng, dtype=np.float32)
+    with warnings.catch_warnings():  # no warning escapes: the overflow is detected and reported, not printed
+        warnings.simplefilter("error")
+        # the largest step size and penalty the MNIST report allows: each step multiplies the weights by about -9
+        hist = mlp.train(net, X.astype(np.float32), y, epochs=20, batch_size=4, learning_rate=10.0, momentum=0.9,
+                         weight_decay=1.0, schedule="constant", rng=rng, evaluate_on={"train": (X, y)})
+    assert hist.diverged_at is not None and hist.epochs == hist.diverged_at
+    assert all(np.isfinite(a).all() for a in net.W + net.b)

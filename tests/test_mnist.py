@@ -163,7 +163,7 @@ def test_raw_pixel_design_counts_constant_and_single_class_pixels():
 
 
 def test_digit_grid_puts_the_first_images_of_each_digit_in_its_row():
-    from logistic_softmax import figures
+    from logistic_softmax import mnist_figures as figures
 
     rng = np.random.default_rng(0)
     images, labels = rng.random((40, 784)), np.repeat(np.arange(10), 4)[rng.permutation(40)]

@@ -37,17 +37,24 @@ REQUIRED_METRICS = {
         "converged",
     },
     "04_networks": {
-        "neuron_vs_logit_max_abs_diff",
-        "layer_vs_mnlogit_max_abs_diff",
-        "net1_diff_vs_net2_max_abs_diff",
+        "net0_vs_net1_max_abs_diff",
+        "exact_rule_max_abs_diff",
+        "global_rate_final_gap",
         "net1_sum_drift",
-        "net0_vs_net2_final_max_abs_diff",
+        "optimizer_rule_max_abs_diff",
+        "neuron_vs_logit_max_abs_diff",
+        "neuron_certificate",
+        "layer_vs_mnlogit_max_abs_diff",
+        "layer_certificate",
         "converged",
     },
     "05_mnist": {
         "softmax_test_accuracy",
         "two_layer_test_accuracy",
         "pair_max_abs_diff",
+        "pair_certificate",
+        "shared_base_exact_rule_max_abs_diff",
+        "shared_base_global_rate_prediction_changes",
         "mnlogit_pca_test_accuracy",
         "mnlogit_pca_bse_finite",
         "train_seconds",
@@ -119,10 +126,13 @@ def test_smoke_metrics_of_the_networks_report(smoke_reports):
     (rec,) = [json.loads(p.read_text()) for p in smoke_reports.glob("04_networks*.json")]
     m = rec["metrics"]
     assert m["converged"] is True and m["separation"] is False
-    assert m["neuron_vs_logit_max_abs_diff"] < 1e-5 and m["layer_vs_mnlogit_max_abs_diff"] < 1e-5
-    assert m["net1_diff_vs_net2_max_abs_diff"] < 1e-10 and m["net1_sum_drift"] < 1e-12
-    assert m["net0_vs_net2_final_max_abs_diff"] < 1e-6
-    assert m["steps"]["network 0"] > m["steps"]["network 2"]
+    assert m["neuron_vs_logit_max_abs_diff"] <= m["neuron_certificate"]["bound"] * 2  # within the two certificates
+    assert m["layer_certificate"]["x"] < 1 and set(m["neuron_certificate"]) == {"grad_norm", "lambda_min", "R", "x",
+                                                                                "scale", "bound"}
+    assert m["net0_vs_net1_max_abs_diff"] < 1e-12 and m["exact_rule_max_abs_diff"] < 1e-12
+    assert m["net1_sum_drift"] < 1e-12 and min(m["global_rate_final_gap"].values()) > 1e-3
+    assert set(m["optimizer_rule_max_abs_diff"]) >= {"gd", "sgd", "momentum", "adam"}
+    assert max(m["optimizer_rule_max_abs_diff"][k] for k in ("gd", "sgd", "momentum", "adam")) < 1e-12
 
 
 def test_mnist_smoke_run_on_a_subsample_says_the_targets_were_not_met(smoke_reports):

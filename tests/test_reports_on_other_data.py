@@ -66,7 +66,7 @@ def test_networks_report_on_separated_data_stopped_early_says_so(tmp_path, separ
     assert m["converged"] is False and m["separation"] is True
     assert page.index("converged: false") < page.index("1. The two networks")  # said at the top
     assert "stopped at the maximum of 200 steps" in page
-    assert m["net1_diff_vs_net2_max_abs_diff"] < 1e-12  # the every-step identities hold whatever the parameters
+    assert m["exact_rule_max_abs_diff"] < 1e-12  # the every-step identities hold whatever the parameters
     assert 'class="claim claim-skipped"' in page and 'class="claim claim-failed"' not in page
 
 

@@ -19,16 +19,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy import optimize, stats
+from scipy import stats
 
+from . import certificates
 from .datasets import Dataset
 from .links import sigmoid, softmax
+from .rounding import gamma
+from .separation import Separation, find_separation, not_checked
 
 __all__ = [
     "aliased_columns",
-    "Separation",
-    "find_separation",
     "Fit",
     "fit_logit",
     "fit_glm_binomial",
@@ -61,137 +61,6 @@ def aliased_columns(X: pd.DataFrame, rtol: float = 1e-10) -> list[str]:
     residual[: min(R.shape)] = np.abs(np.diag(R))  # columns beyond the row count are always dependent
     limit = rtol * size * np.sqrt(A.shape[0])
     return [str(name) for name, r in zip(X.columns, residual, strict=True) if r <= limit]
-
-
-# -- separation ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Separation:
-    """The result of the separation check for an outcome coded 0..K-1."""
-
-    kind: str  # "none", "quasi-complete", "complete", or "not checked" (too large for the linear programme)
-    direction: pd.DataFrame | None  # p x K: a direction along which the likelihood never decreases (class 0 fixed)
-    perfectly_predicted: pd.Series  # per class: observations whose probability tends to 1 along the direction
-    findings: tuple[str, ...]  # plain sentences naming classes and predictors
-
-    @property
-    def found(self) -> bool:
-        return self.kind in ("quasi-complete", "complete")
-
-
-def _margin_matrix(X: np.ndarray, codes: np.ndarray, K: int) -> sp.csr_matrix:
-    """Rows (i, k != y_i) of the margins x_i'(beta_{y_i} - beta_k) as a linear map of beta_1..beta_{K-1}."""
-    n, p = X.shape
-    rows, cols, vals = [], [], []
-    r = 0
-    for k in range(K):
-        others = codes != k
-        idx = np.flatnonzero(others)
-        m = idx.size
-        for block, sign in ((codes[idx], 1.0), (np.full(m, k), -1.0)):
-            nz = block > 0  # class 0 has beta fixed at zero
-            ii = np.repeat(np.arange(r, r + m)[nz], p)
-            jj = ((block[nz] - 1)[:, None] * p + np.arange(p)[None, :]).ravel()
-            rows.append(ii)
-            cols.append(jj)
-            vals.append(sign * X[idx[nz]].ravel())
-        r += m
-    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, p * (K - 1)))
-
-
-def _row_index(codes: np.ndarray, K: int) -> np.ndarray:
-    """For each margin row of :func:`_margin_matrix`, the observation it belongs to."""
-    return np.concatenate([np.flatnonzero(codes != k) for k in range(K)])
-
-
-def find_separation(X: pd.DataFrame, codes: np.ndarray, classes: tuple[str, ...], *, tol: float = 1e-7) -> Separation:
-    """Find complete or quasi-complete separation of a (multinomial) logistic regression.
-
-    The maximum-likelihood estimate fails to exist exactly when a nonzero direction B (one coefficient vector per
-    class, class 0 fixed at zero) gives every observation margins x_i'(beta_{y_i} - beta_k) >= 0 for every other
-    class k (Albert and Anderson, 1984): moving along B never lowers the likelihood, so the fit runs off to
-    infinity. A linear programme maximises the sum of the margins with B in a box; a positive optimum is such a
-    direction. Separation is complete when every margin can be made positive at once (a second programme).
-    A plain one-predictor screen then names the classes and predictors in words.
-    """
-    codes = np.asarray(codes)
-    K = len(classes)
-    names = list(X.columns)
-    A = X.to_numpy(dtype=np.float64)
-    scale = np.abs(A).max(axis=0)
-    scale[scale == 0] = 1.0
-    A = A / scale
-    p = A.shape[1]
-    M = _margin_matrix(A, codes, K)
-    nv = p * (K - 1)
-    res = optimize.linprog(
-        -np.asarray(M.sum(axis=0)).ravel(), A_ub=-M, b_ub=np.zeros(M.shape[0]), bounds=[(-1, 1)] * nv, method="highs"
-    )
-    empty = pd.Series(0, index=list(classes), name="perfectly predicted")
-    if res.status != 0:  # pragma: no cover - the box makes the programme feasible (B = 0) and bounded
-        return Separation("none", None, empty, (f"the separation check could not be solved: {res.message}",))
-    b = res.x
-    margins = M @ b
-    if margins.max() <= tol * 100 or margins.min() < -tol * 10:
-        return Separation("none", None, empty, ())
-    # complete separation: maximise t with every margin >= t
-    c = np.zeros(nv + 1)
-    c[-1] = -1.0
-    A2 = sp.hstack([-M, sp.csr_matrix(np.ones((M.shape[0], 1)))]).tocsr()
-    res2 = optimize.linprog(c, A_ub=A2, b_ub=np.zeros(M.shape[0]), bounds=[(-1, 1)] * nv + [(None, 1)], method="highs")
-    complete = res2.status == 0 and -res2.fun > tol * 100
-    if complete:  # the direction that makes every margin positive shows every observation perfectly predicted
-        b = res2.x[:-1]
-        margins = M @ b
-    B = np.zeros((p, K))
-    B[:, 1:] = (b / np.repeat(scale[None, :], K - 1, axis=0).ravel()).reshape(K - 1, p).T
-    direction = pd.DataFrame(B, index=names, columns=list(classes))
-    obs = _row_index(codes, K)
-    min_margin = np.full(codes.size, np.inf)
-    np.minimum.at(min_margin, obs, margins)
-    perfect = min_margin > tol * 100
-    pp = pd.Series(np.bincount(codes[perfect], minlength=K), index=list(classes), name="perfectly predicted")
-    findings = list(_screen(X, codes, classes))
-    if not findings:
-        involved = [n for n in names if n != "const" and np.abs(direction.loc[n]).max() * scale[names.index(n)] > 1e-6]
-        findings.append(
-            "no single predictor separates a class on its own; the separating direction combines "
-            + (", ".join(involved) if involved else "the constant")
-        )
-    for cls, count in pp.items():
-        if count:
-            n_cls = int((codes == classes.index(cls)).sum())
-            findings.append(
-                f"at least {count} of the {n_cls} observations of class '{cls}' are perfectly predicted "
-                "(their fitted probability tends to 1)"
-            )
-    return Separation("complete" if complete else "quasi-complete", direction, pp, tuple(findings))
-
-
-def _screen(X: pd.DataFrame, codes: np.ndarray, classes: tuple[str, ...]):
-    """Sentences for each class that one predictor separates from all the others (with two classes: class 1)."""
-    for k, cls in enumerate(classes):
-        if len(classes) == 2 and k == 0:
-            continue
-        inside = codes == k
-        for name in X.columns:
-            if name == "const":
-                continue
-            x = X[name].to_numpy()
-            a, b = x[inside], x[~inside]
-            if a.min() > b.max() or a.max() < b.min():
-                side = ">" if a.min() > b.max() else "<"
-                cut = b.max() if side == ">" else b.min()
-                yield (
-                    f"class '{cls}' is completely separated by {name}: every one of its observations has "
-                    f"{name} {side} {cut:g}, and no observation of another class does"
-                )
-            elif a.min() == b.max() or a.max() == b.min():
-                side = "≥" if a.min() == b.max() else "≤"
-                cut = a.min() if side == "≥" else a.max()
-                yield (
-                    f"class '{cls}' is quasi-completely separated by {name}: its observations all have "
-                    f"{name} {side} {cut:g}, every other observation is on the other side, with ties at {cut:g}"
-                )
 
 
 # -- fits ------------------------------------------------------------------------------------------------------
@@ -320,8 +189,9 @@ def logit_standard_errors(X: pd.DataFrame, beta) -> np.ndarray:
     return np.sqrt(np.diag(np.linalg.inv(A.T @ (A * (p * (1 - p))[:, None]))))
 
 
-def fit_mnlogit(ds: Dataset, reference: str | None = None, *, maxiter: int = 100) -> Fit:
-    """statsmodels ``MNLogit`` with ``reference`` (default: the first class) as the reference category.
+def fit_mnlogit(ds: Dataset, reference: str | None = None, *, maxiter: int = 100, callback=None) -> Fit:
+    """statsmodels ``MNLogit`` with ``reference`` (default: the first class) as the reference category;
+    ``callback(params)`` is called after every Newton iteration.
 
     statsmodels takes the lowest code as the reference, so the outcome is recoded with the reference first and the
     other classes in their usual order; the results are labelled with the class names.
@@ -335,7 +205,7 @@ def fit_mnlogit(ds: Dataset, reference: str | None = None, *, maxiter: int = 100
     recode = np.array([order.index(c) for c in ds.classes])
     X, aliased = _design(ds)
     with _Recorder() as rec:
-        result = sm.MNLogit(recode[ds.codes], X).fit(method="newton", maxiter=maxiter, disp=0)
+        result = sm.MNLogit(recode[ds.codes], X).fit(method="newton", maxiter=maxiter, disp=0, callback=callback)
     return Fit("MNLogit", result, X, ds.classes, reference, aliased, rec.messages())
 
 
@@ -435,16 +305,47 @@ class Diagnosis:
         return "Diagnosis: " + self.summary()
 
 
-#: The separation check's linear programme has one row per observation and other class; above this many rows it is
-#: skipped (its matrix would need gigabytes), and a separated fit shows in the other checks instead.
+#: The separation check's linear programme has one row per observation and other class, each with two predictors'
+#: worth of entries; above these sizes it is skipped (on separated data HiGHS needed 25 s for 900,000 entries here,
+#: a minute for 1.8 million), and a separated fit
+#: shows in the other checks instead.
 MAX_MARGIN_ROWS = 200_000
+MAX_MARGIN_ENTRIES = 400_000
+
+
+def mle_certificate(fit: Fit) -> certificates.Certificate | None:
+    """A certificate that the maximum-likelihood estimate exists near the fitted parameters, or ``None``.
+
+    At a point whose certificate is available (:mod:`logistic_softmax.certificates`: ``x < 1`` for the mean negative
+    log-likelihood, from statsmodels' own score and Hessian) the loss has a minimiser within the certified distance,
+    so the estimate exists and there is no separation of any kind: the linear programme is not needed.
+    """
+    params = np.asarray(fit.result.params, dtype=np.float64)
+    if not np.isfinite(params).all():
+        return None
+    flat = params.ravel(order="F")
+    model = fit.result.model
+    n = model.exog.shape[0]
+    X = np.asarray(model.exog, dtype=np.float64)
+    K = 1 if fit.model in ("Logit", "GLM-Binomial") else len(fit.classes) - 1
+    with np.errstate(all="ignore"):
+        g = -np.asarray(model.score(flat), dtype=np.float64) / n
+        H = -np.asarray(model.hessian(flat), dtype=np.float64) / n
+    if not (np.isfinite(g).all() and np.isfinite(H).all()):
+        return None
+    R = certificates.radius(X) * (1.0 if K == 1 else np.sqrt(2.0))
+    grad_error = gamma(n + 4) * float(np.linalg.norm(np.abs(X).sum(axis=0))) / n * np.sqrt(K)
+    return certificates.certify(g, (H + H.T) / 2, R, grad_error=grad_error,
+                                hessian_error=certificates.hessian_rounding(X, K + 1))
 
 
 def diagnose(fit: Fit, codes: np.ndarray, *, max_condition: float = 1e12) -> Diagnosis:
     """Diagnose ``fit``: separation (on the design used), convergence, and whether the Hessian can be inverted.
 
-    The separation check is skipped when it would need more than :data:`MAX_MARGIN_ROWS` rows; the diagnosis then
-    says so, and separation would still show as non-convergence or non-finite parameters or standard errors.
+    When the estimate is certified to exist (:func:`mle_certificate`) there is no separation to look for. Otherwise
+    the linear programme of :func:`~logistic_softmax.separation.find_separation` looks, unless it would exceed
+    :data:`MAX_MARGIN_ROWS` rows or :data:`MAX_MARGIN_ENTRIES` entries; the diagnosis then says so, and separation
+    would still show as non-convergence or non-finite parameters or standard errors.
     """
     classes = fit.classes
     if fit.model in ("Logit", "GLM-Binomial"):  # 0 = the negative class, 1 = positive
@@ -454,19 +355,19 @@ def diagnose(fit: Fit, codes: np.ndarray, *, max_condition: float = 1e12) -> Dia
         y = np.array([order.index(classes[c]) for c in codes])
         classes = tuple(order)
     rows = len(y) * (len(classes) - 1)
-    if rows <= MAX_MARGIN_ROWS:
+    entries = rows * 2 * fit.X.shape[1]
+    cert = mle_certificate(fit)
+    if cert is not None and cert.available:
+        sep = Separation("none", None, pd.Series(0, index=list(classes), name="perfectly predicted"), ())
+    elif rows <= MAX_MARGIN_ROWS and entries <= MAX_MARGIN_ENTRIES:
         sep = find_separation(fit.X, y, classes)
     else:
-        sep = Separation(
-            "not checked",
-            None,
-            pd.Series(0, index=list(classes), name="perfectly predicted"),
-            (
-                f"separation was not checked by linear programming ({len(y)} observations x {len(classes) - 1} "
-                f"classes = {rows} margin rows, above {MAX_MARGIN_ROWS}); a separated fit would show below as "
-                "non-convergence or non-finite parameters or standard errors",
-            ),
-        )
+        sep = not_checked(classes, (
+            f"separation was not checked by linear programming ({len(y)} observations x {len(classes) - 1} "
+            f"classes x {fit.X.shape[1]} columns: {rows:,} margin rows with {entries:,} entries, above "
+            f"{MAX_MARGIN_ROWS:,} rows or {MAX_MARGIN_ENTRIES:,} entries); a separated fit would show below as "
+            "non-convergence or non-finite parameters or standard errors"
+        ))
     problems: list[str] = []
     if sep.found:
         problems.append(

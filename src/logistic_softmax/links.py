@@ -12,6 +12,7 @@ import numpy as np
 __all__ = [
     "as_float",
     "sigmoid",
+    "logistic",
     "log_sigmoid",
     "softplus",
     "logsumexp",
@@ -48,6 +49,17 @@ def sigmoid(z):
     ez = np.exp(z[neg])
     out[neg] = ez / (1.0 + ez)
     return out[()]
+
+
+def logistic(z):
+    """The sigmoid as ``(1 + tanh(z / 2)) / 2``: the same function in one pass, without overflow.
+
+    Accurate to about ``eps`` in absolute terms (what a probability or a hidden unit in (0, 1) needs), where
+    :func:`sigmoid` is accurate in relative terms also far into the tails. Used where speed matters: hidden units
+    and the minibatch networks.
+    """
+    z = as_float(z)
+    return (0.5 * np.tanh(0.5 * z) + 0.5)[()]
 
 
 def softplus(z):

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .links import logistic
+
 __all__ = [
     "Network",
     "History",
     "softmax_regression",
     "two_layer",
-    "logistic",
     "loss",
     "gradients",
     "evaluate",
@@ -35,16 +36,6 @@ __all__ = [
 ]
 
 _EVAL_BLOCK = 10_000
-
-
-def logistic(z):
-    """The logistic function, as ``(1 + tanh(z / 2)) / 2``: the same function, fast and without overflow.
-
-    Accurate to a few units of the dtype's epsilon in absolute terms, which is what a unit in (0, 1) needs; for very
-    negative ``z`` it does not resolve values far below epsilon the way ``1 / (1 + exp(-z))`` does.
-    """
-    z = np.asarray(z)
-    return 0.5 * np.tanh(0.5 * z) + 0.5
 
 
 def _logistic_inplace(Z: np.ndarray) -> None:
@@ -117,7 +108,12 @@ class Network:
 
 
 def softmax_regression(inputs: int, classes: int, *, dtype=np.float32) -> Network:
-    """One softmax layer, all weights zero (the loss is convex: any start reaches the same optimum)."""
+    """One softmax layer, all weights zero.
+
+    Its loss is convex, but its minimisers are not unique: adding one vector to every class's weights (and one
+    number to every bias) changes no probability. On raw pixels the minimum is not even attained (pixels inked by one
+    digit only separate it), so where SGD ends depends on the start and on how long it runs.
+    """
     return Network([np.zeros((inputs, classes), dtype)], [np.zeros(classes, dtype)])
 
 
@@ -220,6 +216,7 @@ class History:
     eval_seconds: list[float] = field(default_factory=list)  # the evaluation after each epoch
     loss: dict[str, list[float]] = field(default_factory=dict)
     accuracy: dict[str, list[float]] = field(default_factory=dict)
+    diverged_at: int | None = None  # the epoch whose updates overflowed (its start was kept), or None
 
     @property
     def epochs(self) -> int:
@@ -341,11 +338,17 @@ def train(
     hist = History()
     for epoch in range(epochs):
         eta = cosine_rate(learning_rate, epoch, epochs) if schedule == "cosine" else float(learning_rate)
+        before = net.copy()
         start = time.perf_counter()
         order = rng.permutation(n)
-        for s in range(0, n, batch_size):
-            stepper.step(X, y, order[s : s + batch_size], eta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for s in range(0, n, batch_size):
+                stepper.step(X, y, order[s : s + batch_size], eta)
         stepper.sync()
+        if not all(np.isfinite(a).all() for a in net.W + net.b):  # the step size is too large: keep the epoch's start
+            for mine, kept in zip(net.W + net.b, before.W + before.b, strict=True):
+                mine[...] = kept
+            hist.diverged_at = epoch + 1
         hist.seconds.append(time.perf_counter() - start)
         hist.learning_rate.append(eta)
         start = time.perf_counter()
@@ -357,6 +360,10 @@ def train(
         if progress is not None:
             shown = "  ".join(f"{k} loss {hist.loss[k][-1]:.4f} acc {hist.accuracy[k][-1]:.4f}" for k in hist.loss)
             progress(f"{name}: epoch {epoch + 1}/{epochs}  {shown}  ({hist.seconds[-1]:.2f} s)")
+        if hist.diverged_at is not None:
+            if progress is not None:
+                progress(f"{name}: the updates of epoch {epoch + 1} overflowed; training stopped at its start")
+            break
     return hist
 
 

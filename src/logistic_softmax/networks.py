@@ -3,7 +3,9 @@
 Both networks work on a design matrix whose first column is the constant 1, so the bias is the first row of the
 weights: the neuron has a weight vector ``w`` of length ``d``, the softmax layer a ``d x K`` matrix ``W`` with one
 column per class. Their losses are the mean cross-entropies the statsmodels fits maximise (negated and divided by
-``n``), plus an optional L2 penalty ``l2 / 2 * ||w||^2`` on every weight, bias included.
+``n``), plus an optional L2 penalty ``l2 / 2`` times the squared weights; the biases (row 0) are not penalised, as
+in glmnet, Keras's kernel regularisers and the MNIST report. The computations are those of
+:mod:`logistic_softmax.basenet` without a base.
 
 :func:`gradient_descent` runs plain full-batch gradient descent until the gradient norm falls below a tolerance
 (or a maximum number of steps), keeping the loss and gradient norm of every step and, on request, the weights.
@@ -21,7 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .links import log_softmax, sigmoid, softmax, softplus
+from . import basenet as bn
+from .links import sigmoid, softmax
 
 __all__ = [
     "Scaling",
@@ -37,22 +40,16 @@ __all__ = [
     "gradient_descent",
     "train_neuron",
     "train_layer",
+    "train_layer_newton",
     "newton",
     "logistic_from_softmax",
     "reference_params",
     "reduced_layer_gradient",
-    "distance_bound",
-    "rounding_allowance",
     "smoothness",
-    "SeedNetworks",
-    "seed_networks",
-    "difference_gradient_gap",
     "TrainingStatus",
     "neuron_optimum",
     "layer_optimum",
     "drop_reference",
-    "neuron_tolerance",
-    "layer_tolerance",
 ]
 
 
@@ -111,49 +108,35 @@ class Scaling:
         return out
 
 
-# -- one sigmoid neuron --------------------------------------------------------------------------------------------
+# -- one sigmoid neuron and one softmax layer (the linear case of :mod:`logistic_softmax.basenet`) --------------------
+def _neuron(w) -> bn.Net:
+    return bn.Net("sigmoid", (np.asarray(w, dtype=np.float64)[:, None],))
+
+
+def _layer(W) -> bn.Net:
+    return bn.Net("softmax", (np.asarray(W, dtype=np.float64),))
+
+
 def neuron_forward(X, w) -> np.ndarray:
     """Probability of class 1: ``sigmoid(X @ w)``."""
     return sigmoid(np.asarray(X) @ np.asarray(w))
 
 
 def neuron_loss(X, y, w, l2: float = 0.0) -> float:
-    """Mean binary cross-entropy ``mean(softplus(z) - y z)``, ``z = X w``, plus ``l2 / 2 * ||w||^2``."""
-    w = np.asarray(w, dtype=np.float64)
-    z = np.asarray(X) @ w
-    return float(np.mean(softplus(z) - y * z) + 0.5 * l2 * (w @ w))
+    """Mean binary cross-entropy ``mean(softplus(z) - y z)``, ``z = X w``, plus ``l2 / 2`` times the squared weights
+    (``w[1:]``: the bias ``w[0]`` is not penalised)."""
+    return bn.loss(_neuron(w), X, y, l2)
 
 
 def neuron_gradient(X, y, w, l2: float = 0.0) -> np.ndarray:
-    """Gradient of :func:`neuron_loss`: ``X' (sigmoid(X w) - y) / n + l2 w``."""
-    X = np.asarray(X)
-    return X.T @ (neuron_forward(X, w) - y) / len(X) + l2 * np.asarray(w)
+    """Gradient of :func:`neuron_loss`: ``X' (sigmoid(X w) - y) / n + l2 (0, w[1:])``."""
+    return bn.gradient(_neuron(w), X, y, l2)[0][:, 0]
 
 
 def neuron_hessian(X, w, l2: float = 0.0) -> np.ndarray:
-    """Hessian of :func:`neuron_loss`: ``X' diag(p (1 - p)) X / n + l2 I``."""
-    X = np.asarray(X)
-    p = neuron_forward(X, w)
-    return (X * (p * (1 - p))[:, None]).T @ X / len(X) + l2 * np.eye(X.shape[1])
-
-
-def _neuron_value_and_grad(X: np.ndarray, y: np.ndarray, l2: float):
-    n = len(X)
-
-    def f(w):
-        z = X @ w
-        loss = np.mean(softplus(z) - y * z) + 0.5 * l2 * (w @ w)
-        return float(loss), X.T @ (sigmoid(z) - y) / n + l2 * w
-
-    return f
-
-
-# -- one softmax layer ---------------------------------------------------------------------------------------------
-def _one_hot(codes, K: int) -> np.ndarray:
-    codes = np.asarray(codes)
-    if codes.ndim != 1 or not np.issubdtype(codes.dtype, np.integer) or codes.min() < 0 or codes.max() >= K:
-        raise ValueError(f"codes: expected a 1-d array of class indices in [0, {K - 1}]")
-    return np.eye(K)[codes]
+    """Hessian of :func:`neuron_loss`: ``X' diag(p (1 - p)) X / n + l2 diag(0, 1, ..., 1)``."""
+    X = np.asarray(X, dtype=np.float64)
+    return bn.hessian(_neuron(w), X, np.zeros(len(X), dtype=np.int64), l2)
 
 
 def layer_forward(X, W) -> np.ndarray:
@@ -162,44 +145,24 @@ def layer_forward(X, W) -> np.ndarray:
 
 
 def layer_loss(X, codes, W, l2: float = 0.0) -> float:
-    """Mean categorical cross-entropy of ``softmax(X W)`` against the class indices, plus ``l2 / 2 * ||W||^2``."""
-    W = np.asarray(W, dtype=np.float64)
-    logp = log_softmax(np.asarray(X) @ W, axis=1)
-    return float(-np.mean(logp[np.arange(len(logp)), codes]) + 0.5 * l2 * np.sum(W * W))
+    """Mean categorical cross-entropy of ``softmax(X W)`` against the class indices, plus ``l2 / 2`` times the
+    squared weights (``W[1:]``: the biases ``W[0]`` are not penalised)."""
+    return bn.loss(_layer(W), X, codes, l2)
 
 
 def layer_gradient(X, codes, W, l2: float = 0.0) -> np.ndarray:
-    """Gradient of :func:`layer_loss` (d x K): ``X' (P - Y) / n + l2 W`` with ``Y`` the one-hot outcome."""
-    X, W = np.asarray(X), np.asarray(W, dtype=np.float64)
-    return X.T @ (layer_forward(X, W) - _one_hot(codes, W.shape[1])) / len(X) + l2 * W
+    """Gradient of :func:`layer_loss` (d x K): ``X' (P - Y) / n`` plus ``l2`` times the weights (not the biases)."""
+    return bn.gradient(_layer(W), X, codes, l2)[0]
 
 
 def layer_hessian(X, W, l2: float = 0.0) -> np.ndarray:
     """Hessian of :func:`layer_loss` with respect to ``W.ravel()`` (index ``j * K + k``), a dK x dK matrix.
 
-    ``sum_i kron(x_i x_i', diag(p_i) - p_i p_i') / n + l2 I``. Without a penalty it is singular: adding the same
-    vector to every class's weights changes no probability.
+    ``sum_i kron(x_i x_i', diag(p_i) - p_i p_i') / n`` plus ``l2`` on the weights. It is singular: adding the same
+    vector to every class's weights (without a penalty), or the same number to every bias, changes no probability.
     """
-    X = np.asarray(X)
-    P = layer_forward(X, W)
-    n, d = X.shape
-    K = P.shape[1]
-    C = np.einsum("ik,kl->ikl", P, np.eye(K)) - np.einsum("ik,il->ikl", P, P)  # n x K x K
-    H = np.einsum("ij,im,ikl->jkml", X, X, C).reshape(d * K, d * K) / n
-    return H + l2 * np.eye(d * K)
-
-
-def _layer_value_and_grad(X: np.ndarray, codes: np.ndarray, K: int, l2: float):
-    n = len(X)
-    Y = _one_hot(codes, K)
-    rows = np.arange(n)
-
-    def f(W):
-        logp = log_softmax(X @ W, axis=1)
-        loss = -np.mean(logp[rows, codes]) + 0.5 * l2 * np.sum(W * W)
-        return float(loss), X.T @ (np.exp(logp) - Y) / n + l2 * W
-
-    return f
+    X = np.asarray(X, dtype=np.float64)
+    return bn.hessian(_layer(W), X, np.zeros(len(X), dtype=np.int64), l2)
 
 
 # -- gradient descent ----------------------------------------------------------------------------------------------
@@ -290,8 +253,13 @@ def train_neuron(X, y, start, *, l2: float = 0.0, **options) -> Trajectory:
     ``options`` are those of :func:`gradient_descent`: ``learning_rate``, ``max_steps``, ``tolerance``,
     ``keep_weights``.
     """
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    return gradient_descent(_neuron_value_and_grad(X, y, l2), start, l2=l2, **options)
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y).astype(np.int64)
+
+    def value_and_grad(w):
+        value, (g,) = bn.value_and_gradient(_neuron(w), X, y, l2)
+        return value, g[:, 0]
+
+    return gradient_descent(value_and_grad, start, l2=l2, **options)
 
 
 def train_layer(X, codes, start, *, l2: float = 0.0, **options) -> Trajectory:
@@ -299,8 +267,13 @@ def train_layer(X, codes, start, *, l2: float = 0.0, **options) -> Trajectory:
 
     ``options`` are those of :func:`gradient_descent`, as for :func:`train_neuron`.
     """
-    X, start = np.asarray(X, dtype=np.float64), np.asarray(start, dtype=np.float64)
-    return gradient_descent(_layer_value_and_grad(X, np.asarray(codes), start.shape[1], l2), start, l2=l2, **options)
+    X, codes = np.asarray(X, dtype=np.float64), np.asarray(codes)
+
+    def value_and_grad(W):
+        value, (g,) = bn.value_and_gradient(_layer(W), X, codes, l2)
+        return value, g
+
+    return gradient_descent(value_and_grad, start, l2=l2, **options)
 
 
 def newton(gradient: Callable, hessian: Callable, start, *, tolerance: float = 1e-12, max_steps: int = 100):
@@ -322,20 +295,97 @@ def newton(gradient: Callable, hessian: Callable, start, *, tolerance: float = 1
     raise RuntimeError(f"Newton's method did not reach gradient norm {tolerance:g} in {max_steps} steps ({gn:.3g})")
 
 
+def train_layer_newton(X, codes, start, *, tolerance: float, max_steps: int, progress=None) -> Trajectory:
+    """Train a softmax layer (``start`` d x K) by damped Newton steps on its own loss, without a penalty.
+
+    The layer's Hessian is singular along the shift that adds one vector to every class's weights, so each step is
+    the pseudo-inverse Newton step: solved in the differences from class 0 (where the Hessian is positive definite
+    when the maximum-likelihood estimate exists), then centred over the classes, which leaves the sum of the
+    classes' weights where it started. Each step is halved until the loss decreases (Armijo's rule). Stops when the
+    gradient norm is below ``tolerance`` (``converged``), after ``max_steps`` steps, or when no step lowers the loss or
+    the Hessian stops being positive definite (the estimate runs off to infinity: ``diverged``).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    codes = np.asarray(codes)
+    W = np.array(start, dtype=np.float64, copy=True)
+    d, K = W.shape
+    losses, norms = [], []
+    steps, converged, diverged = 0, False, False
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        while True:
+            loss, (G,) = bn.value_and_gradient(_layer(W), X, codes)
+            gn = float(np.linalg.norm(G))
+            losses.append(loss)
+            norms.append(gn)
+            if progress is not None:
+                progress(f"step {steps}: loss {loss:.10g}, gradient norm {gn:.3g}")
+            if not (np.isfinite(loss) and np.isfinite(gn)):
+                diverged = True
+                break
+            if gn < tolerance:
+                converged = True
+                break
+            if steps == max_steps:
+                break
+            H = drop_reference(layer_hessian(X, W), d, K, 0)
+            g = G[:, 1:].ravel()
+            try:
+                delta = -np.linalg.solve(H, g)
+                np.linalg.cholesky(H)
+            except np.linalg.LinAlgError:
+                diverged = True
+                break
+            D = np.insert(delta.reshape(d, K - 1), 0, 0.0, axis=1)
+            D -= D.mean(axis=1, keepdims=True)
+            slope, t = float(g @ delta), 1.0
+            for _ in range(40):
+                if layer_loss(X, codes, W + t * D) <= loss + 1e-4 * t * slope:
+                    break
+                t /= 2
+            else:
+                diverged = True
+                break
+            W = W + t * D
+            steps += 1
+    return Trajectory(1.0, 0.0, tolerance, steps, converged, diverged, np.array(losses), np.array(norms),
+                      np.stack([np.asarray(start, dtype=np.float64), W]))
+
+
 def neuron_optimum(X, y, l2: float):
-    """The minimiser of :func:`neuron_loss` by :func:`newton` from zero (needs ``l2 > 0`` or non-separated data)."""
+    """The minimiser of :func:`neuron_loss` by :func:`newton` from zero (it exists unless the data are separated
+    and ``l2 = 0``)."""
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     return newton(lambda w: neuron_gradient(X, y, w, l2), lambda w: neuron_hessian(X, w, l2), np.zeros(X.shape[1]))
 
 
-def layer_optimum(X, codes, K: int, l2: float):
-    """The minimiser of :func:`layer_loss` by :func:`newton` from zero; needs ``l2 > 0`` (else it is not unique)."""
-    if l2 <= 0:
-        raise ValueError("l2: the softmax layer's loss has a unique minimiser only with a positive penalty")
+def layer_optimum(X, codes, K: int, l2: float, *, reference: int = 0):
+    """A minimiser of :func:`layer_loss` by :func:`newton` in the coordinates that determine the loss.
+
+    Without a penalty only the differences from the ``reference`` class matter, so the reference column is held at
+    zero (the maximum-likelihood estimate, as ``MNLogit`` parametrises it); with one, only the reference class's bias is
+    held at zero (the biases are not penalised, so one number added to all of them changes nothing). Returns
+    ``(W, steps, gradient norm)`` with ``W`` d x K.
+    """
     X = np.asarray(X, dtype=np.float64)
-    return newton(
-        lambda W: layer_gradient(X, codes, W, l2), lambda W: layer_hessian(X, W, l2), np.zeros((X.shape[1], K))
+    d = X.shape[1]
+    keep = np.ones((d, K), dtype=bool)
+    if l2 == 0:
+        keep[:, reference] = False
+    else:
+        keep[0, reference] = False
+    flat = keep.ravel()
+
+    def full(theta):
+        W = np.zeros(d * K)
+        W[flat] = theta
+        return W.reshape(d, K)
+
+    theta, steps, gn = newton(
+        lambda t: layer_gradient(X, codes, full(t), l2).ravel()[flat],
+        lambda t: layer_hessian(X, full(t), l2)[np.ix_(flat, flat)],
+        np.zeros(int(flat.sum())),
     )
+    return full(theta), steps, gn
 
 
 def drop_reference(hessian, d: int, K: int, reference: int) -> np.ndarray:
@@ -376,67 +426,6 @@ def reduced_layer_gradient(gradient, reference: int) -> np.ndarray:
     return G[:, [k for k in range(G.shape[1]) if k != reference]]
 
 
-def distance_bound(grad_norm: float, hessian) -> float:
-    """How far (Euclidean) weights with gradient norm ``grad_norm`` can be from the optimum of a convex loss.
-
-    Near the optimum the loss is quadratic with Hessian ``H``, so ``w - w* = H^-1 g`` and
-    ``||w - w*|| <= ||g|| / lambda_min(H)``. Returned with a factor 2 for the change of ``H`` along the way;
-    infinite when ``H`` is singular.
-    """
-    lam = float(np.linalg.eigvalsh(np.asarray(hessian, dtype=np.float64)).min())
-    return 2.0 * grad_norm / lam if lam > 0 else float("inf")
-
-
-def neuron_tolerance(X, y, scaling: Scaling, trained, target, l2: float = 0.0) -> float:
-    """How far apart, in the original units, a trained neuron and an estimate of the same optimum may be.
-
-    ``trained`` are standardised weights, ``target`` original-unit coefficients (statsmodels' or Newton's). Each is
-    within :func:`distance_bound` of the optimum by its own gradient; the map to original units stretches distances by
-    at most ``||A||_2``.
-    """
-    H = neuron_hessian(X, trained, l2)
-    gradients = (neuron_gradient(X, y, w, l2) for w in (trained, scaling.to_standard(target)))
-    return np.linalg.norm(scaling.matrix, 2) * sum(distance_bound(np.linalg.norm(g), H) for g in gradients)
-
-
-def layer_tolerance(X, codes, scaling: Scaling, trained, target, reference: int, l2: float = 0.0) -> float:
-    """How far apart, in original-unit reference-class parameters, a trained layer and an estimate may be.
-
-    ``trained`` and ``target`` are standardised d x K weights. Without a penalty the loss has a unique minimiser
-    only in the reference-class parameters, so the bound uses their gradient and Hessian (:func:`drop_reference`);
-    with one, the free weights' bound is mapped to reference-class parameters, which stretches it by at most
-    ``sqrt(2 K)``.
-    """
-    trained, target = np.asarray(trained, dtype=np.float64), np.asarray(target, dtype=np.float64)
-    d, K = trained.shape
-    H = layer_hessian(X, trained, l2)
-    if l2 == 0:
-        H = drop_reference(H, d, K, reference)
-        grads = [reduced_layer_gradient(layer_gradient(X, codes, W), reference) for W in (trained, target)]
-        stretch = 1.0
-    else:
-        grads = [layer_gradient(X, codes, W, l2) for W in (trained, target)]
-        stretch = np.sqrt(2 * K)
-    bounds = sum(distance_bound(np.linalg.norm(g), H) for g in grads)
-    return float(stretch * np.linalg.norm(scaling.matrix, 2) * bounds)
-
-
-def rounding_allowance(X, weights, steps: int, learning_rate: float) -> float:
-    """A bound on how far two exact-arithmetic-equal gradient-descent runs can drift apart by float64 rounding.
-
-    Each step computes logits of size at most ``|z| <= max_i ||x_i||_1 max|w|`` in two different ways (a softmax of
-    two logits against a sigmoid of their difference), so the probabilities and gradients of the two runs differ by a
-    few ``eps (1 + |z|)`` times ``max_i ||x_i||_1``. Gradient descent with a stable learning rate does not amplify a
-    difference, so the step differences add up at most linearly: ``steps * learning_rate * 16 eps (1 + |z|) r`` with
-    ``r = max_i ||x_i||_1``, plus ``16 eps max|w|`` for rounding the weights themselves.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    r = float(np.abs(X).sum(axis=1).max())
-    wmax = float(np.max(np.abs(weights)))
-    eps = np.finfo(np.float64).eps
-    return 16 * eps * (steps * learning_rate * (1 + r * wmax) * r + 1 + wmax)
-
-
 def smoothness(X, *, kind: str, l2: float = 0.0) -> float:
     """An upper bound ``L`` on the Hessian's largest eigenvalue over all weights (``kind`` "neuron" or "layer").
 
@@ -447,83 +436,6 @@ def smoothness(X, *, kind: str, l2: float = 0.0) -> float:
     X = np.asarray(X, dtype=np.float64)
     top = float(np.linalg.eigvalsh(X.T @ X / len(X)).max())
     return top * {"neuron": 0.25, "layer": 0.5}[kind] + l2
-
-
-@dataclass
-class SeedNetworks:
-    """Networks 0, 1 and 2 of the seed-000 experiment, trained from one initialisation on a binary outcome.
-
-    Network 1 is a two-unit softmax layer (weights ``w0``, ``w1``) at ``learning_rate`` with penalty ``l2``;
-    networks 0 and 2 are single sigmoid neurons started at ``w1 - w0`` of network 1's start, at ``learning_rate``
-    and ``2 * learning_rate``, with the penalty ``l2 / 2`` that makes network 2 follow network 1's ``w1 - w0``.
-    Network 1 runs exactly as many steps as network 2 needed.
-    """
-
-    net0: Trajectory
-    net1: Trajectory
-    net2: Trajectory
-
-    @property
-    def net1_difference(self) -> np.ndarray:
-        """``w1 - w0`` of network 1 after every step (steps + 1) x d."""
-        return logistic_from_softmax(self.net1.weights)
-
-    @property
-    def net1_sum(self) -> np.ndarray:
-        """``w0 + w1`` of network 1 after every step (steps + 1) x d."""
-        return self.net1.weights.sum(axis=-1)
-
-    @property
-    def net1_sum_expected(self) -> np.ndarray:
-        """What ``w0 + w1`` must be after every step: ``(1 - learning_rate * l2)**t`` times its start."""
-        t = np.arange(self.net1.steps + 1)
-        return (1 - self.net1.learning_rate * self.net1.l2) ** t[:, None] * self.net1_sum[0]
-
-    @property
-    def net1_sum_allowance(self) -> float:
-        """Rounding allowed in :attr:`net1_sum`: ``16 eps (1 + max|w|)`` per step, added up over the steps."""
-        eps = np.finfo(np.float64).eps
-        return 16 * eps * (1 + float(np.abs(self.net1.weights).max())) * (self.net1.steps + 1)
-
-
-def seed_networks(X, y, start, *, learning_rate, max_steps, tolerance, l2=0.0) -> SeedNetworks:
-    """Train networks 0, 1 and 2 (see :class:`SeedNetworks`) from the d x 2 softmax weights ``start``."""
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    start = np.asarray(start, dtype=np.float64)
-    w = logistic_from_softmax(start)
-    common = {"max_steps": max_steps, "tolerance": tolerance, "l2": l2 / 2, "keep_weights": True}
-    net2 = train_neuron(X, y, w, learning_rate=2 * learning_rate, **common)
-    net1 = train_layer(
-        X, y.astype(np.int64), start, learning_rate=learning_rate, max_steps=net2.steps, l2=l2, keep_weights=True
-    )
-    net0 = train_neuron(X, y, w, learning_rate=learning_rate, **common)
-    return SeedNetworks(net0, net1, net2)
-
-
-def difference_gradient_gap(X, y, weights, l2: float = 0.0, *, chunk_values: int = 2**22) -> np.ndarray:
-    """For every step's two-unit softmax weights (T x d x 2): the gradient on ``w1 - w0`` minus twice the neuron's.
-
-    The gradient on ``w1 - w0`` is ``g1 - g0`` (column 1 minus column 0 of the layer gradient with penalty ``l2``);
-    the neuron's is :func:`neuron_gradient` at ``w1 - w0`` with penalty ``l2 / 2``. In exact arithmetic the two
-    agree at every step; the returned T x d array shows the rounding. Computed in chunks of at most
-    ``chunk_values`` logits so that long trajectories on large data stay small in memory.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    W = np.asarray(weights, dtype=np.float64)
-    n = len(X)
-    Y = np.stack([1 - y, y], axis=1)
-    out = np.empty(W.shape[:2])
-    step = max(1, chunk_values // (2 * n))
-    for a in range(0, len(W), step):
-        Wc = W[a : a + step]
-        P = softmax(np.einsum("nd,tdk->tnk", X, Wc), axis=2)
-        G = np.einsum("nd,tnk->tdk", X, P - Y) / n + l2 * Wc
-        D = Wc[..., 1] - Wc[..., 0]
-        g_neuron = np.einsum("nd,tn->td", X, sigmoid(D @ X.T) - y) / n + (l2 / 2) * D
-        out[a : a + step] = (G[..., 1] - G[..., 0]) - 2 * g_neuron
-    return out
 
 
 @dataclass
