@@ -39,6 +39,12 @@ params: $(DEPS) ## List a notebook's parameters with type, default, range and he
 test: $(DEPS) ## Run the whole test suite (unit tests, notebook smoke runs, browser check)
 	$(PY) -m pytest
 
+FUZZ_EXAMPLES ?= 20
+
+.PHONY: fuzz
+fuzz: $(DEPS) ## Render every notebook with FUZZ_EXAMPLES=20 parameter sets drawn from its declared ranges (not in make test)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/test_fuzz.py
+
 BENCH_STAMP := $(VENV)/.installed-bench
 
 $(BENCH_STAMP): $(STAMP)

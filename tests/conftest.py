@@ -145,3 +145,28 @@ def chromium() -> str:
             pytest.fail("Chromium is required under CI=true (apt-get install chromium; .ci/run installs it)")
         pytest.skip("Chromium is not installed (apt-get install chromium); the browser check needs it")
     return path
+
+SPECTOR = {"data": "spector", "outcome": "GRADE", "predictors": ["GPA", "TUCE", "PSI"], "positive": "1"}
+ANES = {"data": "anes96", "outcome": "PID", "predictors": ["logpopul", "selfLR", "age", "educ", "income"]}
+
+
+@pytest.fixture(scope="session")
+def spector():
+    """statsmodels' spector data: the dataset, its standardisation, the standardised design and the 0/1 outcome."""
+    from logistic_softmax import datasets
+    from logistic_softmax import networks as nw
+
+    ds = datasets.from_params(SPECTOR, kind="binary")
+    scaling = nw.Scaling.fit(ds.X)
+    return ds, scaling, scaling.transform(ds.X), ds.binary("1")
+
+
+@pytest.fixture(scope="session")
+def anes():
+    """statsmodels' anes96 data (party identification): the dataset, its standardisation, the standardised design."""
+    from logistic_softmax import datasets
+    from logistic_softmax import networks as nw
+
+    ds = datasets.from_params(ANES, kind="categorical")
+    scaling = nw.Scaling.fit(ds.X)
+    return ds, scaling, scaling.transform(ds.X)

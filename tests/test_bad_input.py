@@ -88,9 +88,9 @@ CATALOGUE: list[tuple[str, list[str], str]] = [
         r"parameter 'hidden_units': expected an integer in \[1, 2048\], got 0",
     ),
     (
-        "alpha outside (0, 1)",
+        "alpha outside [1e-12, 1)",
         ["run", "--notebook", "02_logit_glm", "--set", "alpha=1"],
-        r"parameter 'alpha': expected a number in \(0, 1\), got 1",
+        r"parameter 'alpha': expected a number in \[1e-12, 1\), got 1",
     ),
     (
         "pca_components outside [1, 784]",

@@ -9,25 +9,8 @@ import statsmodels.api as sm
 
 from logistic_softmax import basenet as bn
 from logistic_softmax import certificates as ce
-from logistic_softmax import datasets, glm
+from logistic_softmax import datasets, diagnosis, glm
 from logistic_softmax import networks as nw
-
-SPECTOR = {"data": "spector", "outcome": "GRADE", "predictors": ["GPA", "TUCE", "PSI"], "positive": "1"}
-ANES = {"data": "anes96", "outcome": "PID", "predictors": ["logpopul", "selfLR", "age", "educ", "income"]}
-
-
-@pytest.fixture(scope="module")
-def spector():
-    ds = datasets.from_params(SPECTOR, kind="binary")
-    s = nw.Scaling.fit(ds.X)
-    return ds, s, s.transform(ds.X), ds.binary("1")
-
-
-@pytest.fixture(scope="module")
-def anes():
-    ds = datasets.from_params(ANES, kind="categorical")
-    s = nw.Scaling.fit(ds.X)
-    return ds, s, s.transform(ds.X)
 
 
 def test_certificate_arithmetic():
@@ -123,13 +106,13 @@ def test_heuristic_fails_where_the_certificate_holds():
 def test_mle_certificate_of_glm_fits(spector):
     ds = spector[0]
     fit = glm.fit_logit(ds, "1")
-    c = glm.mle_certificate(fit)
+    c = diagnosis.mle_certificate(fit)
     assert c is not None and c.available and c.bound < 1e-4
     rng = np.random.default_rng(1)
     x = rng.normal(size=60)
     sep = datasets.Dataset("sep", "separated", "y", ("x",), __import__("pandas").DataFrame({"const": 1.0, "x": x}),
                            (x > 0).astype(np.int64), ("0", "1"), 0)
     bad = glm.fit_logit(sep, "1", maxiter=30)
-    c = glm.mle_certificate(bad)
+    c = diagnosis.mle_certificate(bad)
     assert c is None or not c.available  # no estimate exists, so nothing can certify one
-    assert glm.diagnose(bad, sep.codes).separation.found
+    assert diagnosis.diagnose(bad, sep.codes).separation.found

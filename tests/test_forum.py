@@ -5,22 +5,14 @@ import numpy as np
 import pytest
 
 from logistic_softmax import basenet as bn
-from logistic_softmax import datasets, forum
+from logistic_softmax import forum
 from logistic_softmax import networks as nw
-
-SPECTOR = {"data": "spector", "outcome": "GRADE", "predictors": ["GPA", "TUCE", "PSI"], "positive": "1"}
-
-
-@pytest.fixture(scope="module")
-def spector():
-    ds = datasets.from_params(SPECTOR, kind="binary")
-    s = nw.Scaling.fit(ds.X)
-    return ds, s, s.transform(ds.X), ds.binary("1").astype(int)
 
 
 @pytest.mark.parametrize("l2", [0.0, 0.1])
 def test_linear_rule_and_the_same_optimum_at_either_rate(spector, l2):
     ds, scaling, X, y = spector
+    y = y.astype(int)
     start = np.random.default_rng(5).normal(size=(4, 2))
     lin = forum.linear_rule(X, y, start, eta=0.5, l2=l2, steps=20000, tolerance=1e-10)
     assert lin.exact.converged and lin.global_rate.converged
@@ -37,6 +29,7 @@ def test_linear_rule_and_the_same_optimum_at_either_rate(spector, l2):
 
 def test_sum_tracker_catches_a_wrong_penalty(spector):
     _, _, X, y = spector
+    y = y.astype(int)
     start = np.random.default_rng(2).normal(size=(4, 2))
     from logistic_softmax import lockstep as ls
     from logistic_softmax.optimizers import Optimizer
@@ -52,6 +45,7 @@ def test_sum_tracker_catches_a_wrong_penalty(spector):
 @pytest.fixture(scope="module")
 def base(spector):
     _, _, X, y = spector
+    y = y.astype(int)
     blocks = bn.init(3, 6, 2, np.random.default_rng(7))
     return X, y, blocks, forum.base_rule(X, y, blocks, eta=0.5, l2=0.01, steps=300)
 
@@ -104,9 +98,29 @@ def test_the_penalised_linear_rule_ends_at_the_optimum_found_by_bfgs(spector):
     from scipy.optimize import minimize
 
     _, _, X, y = spector
+    y = y.astype(int)
     lin = forum.linear_rule(X, y, np.zeros((4, 2)), eta=0.5, l2=0.2, steps=20000, tolerance=1e-11)
     d = lin.exact.first.W[:, 1] - lin.exact.first.W[:, 0]
     res = minimize(lambda v: nw.neuron_loss(X, y, v, 0.1), np.zeros(4), jac=lambda v: nw.neuron_gradient(X, y, v, 0.1),
                    method="BFGS", options={"gtol": 1e-13})
     np.testing.assert_allclose(d, res.x, atol=1e-9)
     np.testing.assert_allclose(d, lin.optimum, atol=lin.cert_exact.bound)
+
+
+def test_head_multiplier_is_sqrt2_for_sgd_but_2_for_adam(spector):
+    _, _, X, y = spector
+    y = y.astype(int)
+    blocks = bn.init(3, 4, 2, np.random.default_rng(1))
+    checks = forum.head_multiplier_check(X, y, blocks, eta=0.5, adam_rate=0.01, momentum=0.9, l2=0.1, rows=np.arange(8))
+    assert len(checks) == 3
+    for got, want, allow in checks.values():
+        assert np.all(np.abs(got - want) <= allow)
+    # and Adam with the SGD multiplier sqrt(2) does not reach the rule's head rate: it moves sqrt(2) times as far
+    from logistic_softmax.optimizers import Optimizer
+
+    net2 = bn.Net("sigmoid", forum.single_unit(blocks))
+    g = bn.gradient(net2, X[:8], y[:8])[-1]
+    c, v = np.sqrt(2.0), net2.W
+    (tilde,), _ = Optimizer("adam", (0.01,)).step((v / c,), (c * g,), Optimizer("adam", (0.01,)).init([v]))
+    (rule,), _ = Optimizer("adam", (0.02,)).step((v,), (g,), Optimizer("adam", (0.02,)).init([v]))
+    np.testing.assert_allclose(c * tilde - v, (rule - v) / c, rtol=1e-6)

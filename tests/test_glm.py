@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_datasets import ANES, SPECTOR
 
-from logistic_softmax import datasets, glm, separation
+from logistic_softmax import datasets, diagnosis, glm, separation
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def test_a_separated_multinomial_fit_is_diagnosed(separated_csv):
     )
     fit = glm.fit_mnlogit(ds)
     assert np.isnan(fit.params.to_numpy()).all()  # what statsmodels returns: NaN, no error
-    diag = glm.diagnose(fit, ds.codes)
+    diag = diagnosis.diagnose(fit, ds.codes)
     assert not diag.ok and diag.separation.found and not diag.converged
     text = " ".join(diag.problems)
     assert "class 'high' is completely separated by x1" in text
@@ -155,7 +155,7 @@ def test_a_separated_multinomial_fit_is_diagnosed(separated_csv):
 
 def test_a_sound_fit_is_diagnosed_ok(anes):
     fit = glm.fit_mnlogit(anes, "2")
-    diag = glm.diagnose(fit, anes.codes)
+    diag = diagnosis.diagnose(fit, anes.codes)
     assert diag.ok and diag.converged and diag.hessian_ok and "diagnosis-ok" in diag._repr_html_()
 
 
@@ -166,5 +166,5 @@ def test_collinear_predictors_are_left_out_and_reported():
     ds = datasets.Dataset("t", "test", "y", ("x1", "x2", "x3"), X, (rng.random(60) < 0.5).astype(int), ("0", "1"), 0)
     fit = glm.fit_logit(ds, "1")
     assert fit.aliased == ["x3"] and list(fit.params.index) == ["const", "x1", "x2"]
-    diag = glm.diagnose(fit, ds.codes)
+    diag = diagnosis.diagnose(fit, ds.codes)
     assert diag.ok and "x3" in diag._repr_html_()

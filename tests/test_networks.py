@@ -6,26 +6,9 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from logistic_softmax import certificates, datasets, glm
+from logistic_softmax import certificates, glm
 from logistic_softmax import networks as nw
 from logistic_softmax.numerics import central_gradient
-
-SPECTOR = {"data": "spector", "outcome": "GRADE", "predictors": ["GPA", "TUCE", "PSI"], "positive": "1"}
-ANES = {"data": "anes96", "outcome": "PID", "predictors": ["logpopul", "selfLR", "age", "educ", "income"]}
-
-
-@pytest.fixture(scope="module")
-def spector():
-    ds = datasets.from_params(SPECTOR, kind="binary")
-    scaling = nw.Scaling.fit(ds.X)
-    return ds, scaling, scaling.transform(ds.X), ds.binary("1")
-
-
-@pytest.fixture(scope="module")
-def anes():
-    ds = datasets.from_params(ANES, kind="categorical")
-    scaling = nw.Scaling.fit(ds.X)
-    return ds, scaling, scaling.transform(ds.X)
 
 
 @pytest.fixture

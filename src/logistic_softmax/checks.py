@@ -68,10 +68,11 @@ def max_abs_diff(actual, expected) -> float:
     return float(np.max(d)) if not np.isnan(d).any() else float("nan")
 
 
-def check_close(claim: str, actual, expected, *, atol=0.0, rtol: float = 0.0) -> float:
+def check_close(claim: str, actual, expected, *, atol=0.0, rtol=0.0) -> float:
     """Assert ``|actual - expected| <= atol + rtol * |expected|`` everywhere; return the max absolute difference.
 
-    ``atol`` may be an array (broadcast against the values) when the attainable accuracy differs per element.
+    ``atol`` and ``rtol`` may be arrays (broadcast against the values) when the attainable accuracy differs per
+    element.
 
     NaN on either side fails the claim (a NaN is never evidence of agreement).
     """
@@ -85,10 +86,12 @@ def check_close(claim: str, actual, expected, *, atol=0.0, rtol: float = 0.0) ->
         evidence = f"{n_nan} NaN value(s) among {a.size} compared"
     else:
         with np.errstate(invalid="ignore"):
-            ok = bool(np.all(_abs_diff(a, b) <= atol + rtol * np.abs(b)))
-        amax = float(np.max(atol))
+            relative = np.where(b == 0, 0.0, rtol * np.abs(b))  # a relative tolerance allows nothing around 0
+            ok = bool(np.all(_abs_diff(a, b) <= atol + relative))
+        amax, rmax = float(np.max(atol)), float(np.max(rtol))
+        rel = f"rtol {rmax:.1e}" if np.ndim(rtol) == 0 else f"rtol up to {rmax:.1e}"
         tol = (f"atol {amax:.1e}" if np.ndim(atol) == 0 else f"atol up to {amax:.1e}") + (
-            f" + rtol {rtol:.1e}·|expected|" if rtol else ""
+            f" + {rel}·|expected|" if rmax else ""
         )
         evidence = f"max |difference| = {diff:.3e} over {a.size} value(s) (tolerance {tol})"
     _show(_Evidence(ok, claim, evidence))
@@ -102,7 +105,7 @@ def skip(claim: str, reason: str) -> None:
     _show(_Evidence(None, claim, reason))
 
 
-def check_close_unless(reason: str | None, claim: str, actual, expected, *, atol=0.0, rtol: float = 0.0) -> float:
+def check_close_unless(reason: str | None, claim: str, actual, expected, *, atol=0.0, rtol=0.0) -> float:
     """:func:`check_close`, or, when ``reason`` is given, :func:`skip` with the reason and the measured difference.
 
     For claims whose tolerance is only justified under a condition this run does not meet (training converged, a

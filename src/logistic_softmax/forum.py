@@ -35,8 +35,11 @@ __all__ = [
     "linear_rule",
     "BaseRule",
     "base_rule",
+    "MirrorCheck",
+    "mirror_check",
     "OptimizerRow",
     "optimizer_table",
+    "head_multiplier_check",
     "PairBase",
     "pair_shared_base",
 ]
@@ -209,12 +212,41 @@ def base_rule(X, y, blocks, *, eta: float, l2: float, steps: int, progress: Call
 
 # -- the rule under other optimisers -------------------------------------------------------------------------------
 @dataclass
+class MirrorCheck:
+    """After one Adam step with an L2 penalty in the gradient, the first moments of network 1's two units: the data
+    parts of their gradients are ``-g`` and ``+g`` and cancel, the penalties ``lambda w_0`` and ``lambda w_1`` do
+    not, so ``m_0 + m_1 = (1 - beta_1) lambda (w_0 + w_1)`` on the weights and 0 on the bias, not 0 everywhere."""
+
+    actual: np.ndarray
+    expected: np.ndarray
+    allowance: np.ndarray
+
+
+def mirror_check(X, y, net: bn.Net, opt: Optimizer, l2, rows) -> MirrorCheck:
+    """:class:`MirrorCheck` of one step of ``opt`` (Adam) on the minibatch ``rows``, penalty ``l2`` per block."""
+    _, g, e = bn.gradient_and_error(net, X[rows], y[rows], l2)
+    state = opt.init(net.blocks)
+    _, after = opt.step(net.blocks, g, state)
+    _, state_err = opt.step_error(net.blocks, g, state, e)
+    m, em = after.slots[-1][0], state_err[-1][0]
+    lam = l2[-1] if isinstance(l2, tuple) else l2
+    W = net.W
+    expected = (1 - opt.beta1) * lam * (W[:, 0] + W[:, 1])
+    expected[0] = 0.0
+    actual = m[:, 0] + m[:, 1]
+    data = (1 - opt.beta1) * (e[-1][:, 0] + e[-1][:, 1])  # the rounding of the two data parts that cancel
+    allowance = em[:, 0] + em[:, 1] + data + EPS * (np.abs(actual) + np.abs(expected))
+    return MirrorCheck(actual, expected, allowance)
+
+
+@dataclass
 class OptimizerRow:
     key: str  # the name recorded in the run's JSON
     label: str
     expect_exact: bool  # what the theory says for this run
     why: str
     run: ls.Lockstep
+    mirror: MirrorCheck | None = None  # for Adam with a coupled penalty: how its moments stop being mirror images
 
     @property
     def exact(self) -> bool:
@@ -234,11 +266,11 @@ def optimizer_table(X, y, blocks, *, eta: float, momentum: float, adam_rate: flo
     pick = batches.__getitem__
     rows: list[OptimizerRow] = []
 
-    def add(key, label, expect, why, net, o1, o2, l2_1, l2_2, batched=True, done=None):
+    def add(key, label, expect, why, net, o1, o2, l2_1, l2_2, batched=True, done=None, mirror=None):
         run = done or ls.run(X, y, net, bn.Net("sigmoid", single_unit(net.blocks)), opt_first=o1, opt_second=o2,
                              l2_first=l2_1, l2_second=l2_2, mapping=ls.DIFFERENCE, steps=steps,
                              batches=pick if batched else None, loss_every=max(1, steps // 250) if batched else 1)
-        rows.append(OptimizerRow(key, label, expect, why, run))
+        rows.append(OptimizerRow(key, label, expect, why, run, mirror))
 
     half = _penalty(l2, base, 0.5)
     add("gd", "gradient descent (full batch)", True, "d moves by −2ηg", net1, _opt("gd", eta, eta, base),
@@ -253,10 +285,11 @@ def optimizer_table(X, y, blocks, *, eta: float, momentum: float, adam_rate: flo
         _opt("adam", adam_rate, adam_rate, base), _opt("adam", adam_rate, 2 * adam_rate, base), 0.0, 0.0)
     s_w = blocks[-1][1:, 0] + blocks[-1][1:, 1]
     a_half = _penalty(l2_adam, base, 0.5)
+    adam1 = _opt("adam", adam_rate, adam_rate, base)
     add("adam_l2_coupled", f"Adam, L2 λ = {l2_adam:g} in the gradient", bool(np.all(s_w == 0)),
         "w₀ + w₁ ≠ 0 at the start: w₀, w₁ get −g + λw₀, g + λw₁, no longer mirror images" if np.any(s_w)
-        else "w₀ + w₁ = 0 at the start", net1,
-        _opt("adam", adam_rate, adam_rate, base), _opt("adam", adam_rate, 2 * adam_rate, base), l2_adam, a_half)
+        else "w₀ + w₁ = 0 at the start", net1, adam1, _opt("adam", adam_rate, 2 * adam_rate, base), l2_adam, a_half,
+        mirror=mirror_check(X, y, net1, adam1, _penalty(l2_adam, base), batches[0]))
     W_sym = blocks[-1].copy()
     d = W_sym[1:, 1] - W_sym[1:, 0]
     W_sym[1:, 0], W_sym[1:, 1] = -d / 2, d / 2
@@ -268,6 +301,40 @@ def optimizer_table(X, y, blocks, *, eta: float, momentum: float, adam_rate: flo
         _opt("adamw", adam_rate, adam_rate, base, decay=decay),
         _opt("adamw", adam_rate, 2 * adam_rate, base, decay=decay[:-1] + (l2_adam / 2,)), 0.0, 0.0)
     return rows
+
+def head_multiplier_check(X, y, blocks, *, eta: float, adam_rate: float, momentum: float, l2: float, rows):
+    """One step of network 2 from its start with its head written ``v = c v~``, against the rule's head rate.
+
+    Returns, for each claim, ``(v after the step with the multiplier, v after the step at the rule's rate,
+    allowance)``: with ``c = sqrt(2)`` and one global rate, gradient descent and momentum give the head rate ``2 eta``;
+    Adam with ``c = 2`` (and ``eps`` doubled) gives Adam at head rate ``2 eta``. The allowance is both steps' rounding
+    (:meth:`Optimizer.step_error`) and that of ``c`` and of the products by it.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y).astype(np.int64)
+    net2 = bn.Net("sigmoid", single_unit(blocks))
+    _, grads, errors = bn.gradient_and_error(net2, X[rows], y[rows], _penalty(l2, len(blocks) == 2, 0.5))
+    v, g, e = net2.W, grads[-1], errors[-1]
+    out = {}
+    for kind, c, rate, hyper, name in (
+        ("gd", np.sqrt(2.0), eta, {}, "gradient descent"),
+        ("momentum", np.sqrt(2.0), eta * (1 - momentum), {"momentum": momentum}, "momentum"),
+        ("adam", 2.0, adam_rate, {}, "Adam"),
+    ):
+        eps_scale = c if kind == "adam" else 1.0
+        scaled = Optimizer(kind, (rate,), eps=1e-8 * eps_scale, **hyper)
+        rule = Optimizer(kind, (2 * rate,), **hyper)
+        (tilde,), _ = scaled.step((v / c,), (c * g,), scaled.init([v]))
+        (direct,), _ = rule.step((v,), (g,), rule.init([v]))
+        (e_tilde,), _ = scaled.step_error((v / c,), (c * g,), scaled.init([v]), (c * e,), (EPS * np.abs(v / c),))
+        (e_direct,), _ = rule.step_error((v,), (g,), rule.init([v]), (e,))
+        got = c * tilde
+        allow = c * e_tilde + e_direct + 2 * EPS * np.abs(got)
+        label = f"{name}: one global rate with the head written √2·ṽ moves the head as the rule's rate 2η does"
+        if kind == "adam":
+            label = "Adam: a head multiplier scales the step by c, so c = 2 (ε doubled) gives the rule's 2η"
+        out[label] = (got, direct, allow)
+    return out
 
 
 # -- MNIST: the shared base on images ------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from .glm import Fit
 __all__ = [
     "ratio_table",
     "ratio_sentence",
+    "binary_columns",
+    "representative",
     "marginal_effects",
     "marginal_effects_by_hand",
     "lr_test",
@@ -70,12 +72,33 @@ def ratio_sentence(predictor: str, row: pd.Series, alpha: float, what: str) -> s
     )
 
 
-def marginal_effects(fit: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Average marginal effects dP(class)/dx from statsmodels ``get_margeff`` and their standard errors.
+def binary_columns(X: pd.DataFrame) -> list[str]:
+    """Predictors (not the constant) whose values are 0 and 1 and nothing else: indicators, not quantities."""
+    out = []
+    for name in X.columns:
+        v = np.unique(X[name].to_numpy())
+        if name != "const" and v.size == 2 and v[0] == 0 and v[1] == 1:
+            out.append(str(name))
+    return out
 
-    Columns are classes (a binary fit gives only the positive class), rows the predictors without the constant.
+
+def representative(fit: Fit) -> pd.DataFrame:
+    """One design row that describes a possible observation: every quantity at its mean, every 0/1 indicator at its
+    more common value (a mean of 0.44 for an indicator describes no one)."""
+    row = fit.X.mean().to_frame().T
+    for name in binary_columns(fit.X):
+        row[name] = float(fit.X[name].mean() > 0.5)
+    return row
+
+
+def marginal_effects(fit: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Average marginal effects from statsmodels ``get_margeff(at="overall", dummy=True)`` and their standard errors.
+
+    For a quantity, the derivative dP(class)/dx averaged over the observations (a slope); for a 0/1 indicator, the
+    discrete change P(class | x = 1) - P(class | x = 0) averaged over the observations. Columns are classes (a binary
+    fit gives only the positive class), rows the predictors without the constant.
     """
-    me = fit.result.get_margeff(at="overall", method="dydx")
+    me = fit.result.get_margeff(at="overall", method="dydx", dummy=True)
     names = [c for c in fit.X.columns if c != "const"]
     if fit.model == "MNLogit":
         order = [fit.reference, *fit.others]  # statsmodels' column order: its reference (code 0) first
@@ -88,15 +111,17 @@ def marginal_effects(fit: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def marginal_effects_by_hand(fit: Fit) -> pd.DataFrame:
-    """Average over the data of dP_k/dx_j = P_k (B_jk - sum_l P_l B_jl), from the fitted probabilities.
-
-    For a binary fit this is the mean of beta_j p (1 - p), for the positive class only.
-    """
+    """The same as :func:`marginal_effects` from the formulas: for a quantity the mean over the data of
+    dP_k/dx_j = P_k (B_jk - sum_l P_l B_jl); for a 0/1 indicator the mean of P_k with x_j set to 1 minus P_k with x_j
+    set to 0, every other predictor as observed. A binary fit gives the positive class only."""
     P = fit.predict().to_numpy()
     B = fit.full_params.to_numpy()
     mix = P @ B.T  # n x p: sum_l P_l B_jl
     eff = np.einsum("nk,nkj->jk", P, B.T[None, :, :] - mix[:, None, :]) / P.shape[0]
     out = pd.DataFrame(eff, index=list(fit.X.columns), columns=list(fit.classes)).drop(index="const")
+    for name in binary_columns(fit.X):
+        at = {v: fit.X.assign(**{name: float(v)}) for v in (0, 1)}
+        out.loc[name] = (fit.predict(at[1]).to_numpy() - fit.predict(at[0]).to_numpy()).mean(axis=0)
     return out[fit.others] if fit.model != "MNLogit" else out
 
 
@@ -116,10 +141,11 @@ def prediction_table(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> pd
 
 
 def profile(fit: Fit, focus: str, points: int = 200) -> pd.DataFrame:
-    """Rows of the design with ``focus`` on a grid over its observed range and the other predictors at their means."""
+    """Rows of the design with ``focus`` on a grid over its observed range and the other predictors at the
+    :func:`representative` values (quantities at their means, 0/1 indicators at their more common value)."""
     x = fit.X[focus]
     grid = np.linspace(x.min(), x.max(), points)
-    rows = pd.DataFrame(np.repeat(fit.X.mean().to_numpy()[None, :], points, axis=0), columns=fit.X.columns)
+    rows = pd.DataFrame(np.repeat(representative(fit).to_numpy(), points, axis=0), columns=fit.X.columns)
     rows[focus] = grid
     return rows
 

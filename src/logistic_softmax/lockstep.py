@@ -129,6 +129,8 @@ def _one_step(*, X, y, a, sa, a_next, b, opt_first, opt_second, ga, ea, l2_secon
         x + z + e for x, z, e in zip(mapping.carry(err_a), forced_err, mapping.weight_error(a_next), strict=True)
     ]
     diffs = [np.abs(m - f) for m, f in zip(mapping.weights(a_next), forced, strict=True)]
+    if not all(np.isfinite(d).all() and np.isfinite(al).all() for d, al in zip(diffs, allowance, strict=True)):
+        return None  # a bound overflowed: this step is beyond what the rounding analysis covers
     out[0].append(max(float(d.max()) for d in diffs))
     out[1].append(max(float(np.max(d / np.maximum(al, 1e-300))) for d, al in zip(diffs, allowance, strict=True)))
     return err_a
@@ -227,11 +229,17 @@ def run(
             if t == steps:
                 break
             a_next, sa_next = opt_first.step(a.blocks, ga, sa)
+            if not all(np.isfinite(w).all() for w in a_next):  # the step overflowed: stop before comparing it
+                diverged = True
+                break
             a_next_net = a.with_blocks(a_next)
             if one_step:
                 err_a = _one_step(X=Xb, y=yb, a=a, sa=sa, a_next=a_next_net, b=b, opt_first=opt_first,
                                   opt_second=opt_second, ga=ga, ea=ea, l2_second=l2_second, mapping=mapping,
                                   out=(one_gap, one_ratio))
+                if err_a is None:
+                    diverged = True
+                    break
                 if on_step is not None:
                     on_step(t + 1, a_next, err_a)
             # the free-running steps

@@ -16,6 +16,7 @@ import numpy as np
 from . import certificates, glm
 from . import networks as nw
 from .datasets import Dataset
+from .diagnosis import Diagnosis, diagnose
 from .mnist import Split, scores_dataset
 from .pca import PCA
 
@@ -32,7 +33,7 @@ class PairFit:
     train: Dataset
     test: Dataset
     logit: glm.Fit
-    diagnosis: glm.Diagnosis
+    diagnosis: Diagnosis
     scaling: nw.Scaling
     net: nw.Trajectory  # the two-class softmax on the standardised scores
     W: np.ndarray  # its two units' weights in the units of the scores
@@ -86,7 +87,7 @@ def pair_logit(train: Split, test: Split, digits, k: int, *, tolerance: float, m
     t0 = time.perf_counter()
     logit = glm.fit_logit(ds, str(b))
     seconds["logit_pair"] = time.perf_counter() - t0
-    diagnosis = glm.diagnose(logit, ds.codes)
+    diagnosis = diagnose(logit, ds.codes)
     scaling = nw.Scaling.fit(logit.X)
     Z = scaling.transform(logit.X)
     t0 = time.perf_counter()
@@ -113,7 +114,7 @@ class MnlogitFit:
     train: Dataset
     test: Dataset
     fit: glm.Fit
-    diagnosis: glm.Diagnosis
+    diagnosis: Diagnosis
     seconds: float
 
     @property
@@ -141,4 +142,4 @@ def mnlogit_on_components(train: Split, test: Split, k: int, *,
 
     fit = glm.fit_mnlogit(ds, ds.classes[0], callback=tick if progress else None)
     seconds = time.perf_counter() - t0
-    return MnlogitFit(k, pca, ds, dt, fit, glm.diagnose(fit, ds.codes), seconds)
+    return MnlogitFit(k, pca, ds, dt, fit, diagnose(fit, ds.codes), seconds)

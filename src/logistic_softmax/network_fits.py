@@ -17,6 +17,7 @@ from . import basenet as bn
 from . import certificates, glm
 from . import networks as nw
 from .datasets import Dataset
+from .diagnosis import Diagnosis, diagnose
 from .rounding import EPS, gamma
 
 __all__ = ["Comparison", "neuron_vs_logit", "layer_vs_mnlogit", "ShiftedLayers", "shifted_layers"]
@@ -27,7 +28,7 @@ class Comparison:
     """A network trained by gradient descent next to the statsmodels fit of the same model."""
 
     fit: glm.Fit
-    diagnosis: glm.Diagnosis
+    diagnosis: Diagnosis
     scaling: nw.Scaling
     X: np.ndarray  # the standardised design the network was trained on
     y: np.ndarray  # 0/1 (neuron) or class codes (layer)
@@ -68,7 +69,7 @@ def neuron_vs_logit(ds: Dataset, positive: str, *, learning_rate: float, epochs:
                     l2: float) -> Comparison:
     """``Logit`` and one sigmoid neuron trained from zero on the standardised design (penalty ``l2``)."""
     logit = glm.fit_logit(ds, positive)
-    diagnosis = glm.diagnose(logit, ds.codes)
+    diagnosis = diagnose(logit, ds.codes)
     scaling = nw.Scaling.fit(logit.X)
     X, y = scaling.transform(logit.X), ds.binary(positive)
     trained = nw.train_neuron(X, y, np.zeros(X.shape[1]), learning_rate=learning_rate, max_steps=epochs,
@@ -95,7 +96,7 @@ def layer_vs_mnlogit(ds: Dataset, reference: str, *, learning_rate: float, epoch
     reduced coordinates of :func:`logistic_softmax.certificates.reduced_layer`, mapped by their exact norm.
     """
     mnl = glm.fit_mnlogit(ds, reference)
-    diagnosis = glm.diagnose(mnl, ds.codes)
+    diagnosis = diagnose(mnl, ds.codes)
     scaling = nw.Scaling.fit(mnl.X)
     X, codes, r = scaling.transform(mnl.X), ds.codes, ds.classes.index(reference)
     trained = nw.train_layer(X, codes, np.zeros((X.shape[1], ds.K)), learning_rate=learning_rate, max_steps=epochs,
@@ -127,6 +128,8 @@ class ShiftedLayers:
     probabilities: tuple[np.ndarray, np.ndarray]  # what A and B predict for every observation
     prob_allowance: float
     diverged: bool
+    stable: bool  # the learning rate is at most 2 / L, where the allowance holds
+    stable_rate: float  # 2 / L
 
 
 def shifted_layers(X, codes, W0, shift, *, learning_rate: float, l2: float, steps: int) -> ShiftedLayers:
@@ -134,17 +137,19 @@ def shifted_layers(X, codes, W0, shift, *, learning_rate: float, l2: float, step
 
     In exact arithmetic they see the same probabilities, so the data parts of their gradients are equal and the
     penalty parts differ by ``l2`` times their difference: ``B - A`` is ``shift`` times ``(1 - eta l2)^t`` on the
-    weights and ``shift`` on the bias. The rounding of each step (the two gradients' bounds, the updates) is carried
-    forward by ``|1 - eta l2|``.
+    weights and ``shift`` on the bias. A departure ``E`` from that evolves as ``E <- (I - eta (H + l2 P)) E`` plus the
+    step's rounding, with ``H`` the data Hessian between the two (between 0 and ``L`` of
+    :func:`networks.smoothness`); at a stable learning rate (``eta <= 2 / (L + l2)``) the factor's norm is at most 1,
+    so the roundings (the two gradients' bounds, the updates) add up in the Euclidean norm. Above that rate the
+    allowance does not hold and ``stable`` is False.
     """
     X = np.asarray(X, dtype=np.float64)
     codes = np.asarray(codes)
     A, B = np.array(W0, dtype=np.float64), np.array(W0, dtype=np.float64) + np.asarray(shift)[:, None]
     c = np.full(A.shape[0], 1.0 - learning_rate * l2)
     c[0] = 1.0
-    allow = np.zeros_like(A)
-    diverged = False
-    t = 0
+    limit = 2.0 / nw.smoothness(X, kind="layer", l2=l2)
+    bound, diverged, t = 0.0, False, 0
     with np.errstate(over="ignore", invalid="ignore"):
         while t < steps:
             t += 1
@@ -152,18 +157,18 @@ def shifted_layers(X, codes, W0, shift, *, learning_rate: float, l2: float, step
             _, (gB,), (eB,) = bn.gradient_and_error(bn.Net("softmax", (B,)), X, codes, l2)
             A_next, B_next = A - learning_rate * gA, B - learning_rate * gB
             moved = np.abs(A) + np.abs(B) + learning_rate * (np.abs(gA) + np.abs(gB))
-            step_err = learning_rate * (eA + eB) + 2 * EPS * moved
-            allow = np.abs(c)[:, None] * allow + step_err + EPS * np.abs(B_next - A_next)
+            bound += float(np.linalg.norm(learning_rate * (eA + eB) + 2 * EPS * moved))
             A, B = A_next, B_next
             if not (np.isfinite(A).all() and np.isfinite(B).all()):
                 diverged = True
                 break
     expected = (c**t * np.asarray(shift, dtype=np.float64))[:, None] * np.ones(A.shape[1])
     gap = (B - A) - expected
+    allowance = bound + EPS * np.abs(B - A) + 2 * EPS * np.abs(expected)
     PA, PB = nw.layer_forward(X, A), nw.layer_forward(X, B)
     absX = np.abs(X)
-    # logits of B exceed A's by x'c in every class up to X times the weight gap; the softmax takes at most half of
-    # the largest logit error through, plus each computation's own rounding
-    logit_err = absX @ (np.abs(gap) + allow) + gamma(X.shape[1]) * (absX @ (np.abs(A) + np.abs(B)))
-    prob_allow = float(np.max(0.5 * logit_err.max(axis=1))) + 8 * EPS
-    return ShiftedLayers(A, B, t, gap, allow + 2 * EPS * np.abs(expected), (PA, PB), prob_allow, diverged)
+    # B's logits exceed A's by x'shift in every class, up to x'E_k in class k (|x'E_k| <= ||x|| ||E||): the softmax
+    # passes at most that on, plus the rounding of the two logit computations and of the two softmaxes
+    logit_err = gamma(X.shape[1]) * (absX @ (np.abs(A) + np.abs(B))).max(axis=1)
+    prob_allow = float(np.max(np.linalg.norm(X, axis=1) * bound + 0.5 * logit_err)) + 8 * EPS
+    return ShiftedLayers(A, B, t, gap, allowance, (PA, PB), prob_allow, diverged, learning_rate <= limit, limit)

@@ -10,7 +10,21 @@ import pandas as pd
 
 from .links import log_sigmoid, naive_log_sigmoid, naive_sigmoid, naive_softmax, sigmoid, softmax
 
-__all__ = ["logit_pairs", "naive_vs_stable", "overflow_threshold", "decimal_sigmoid", "decimal_neg_log_sigmoid"]
+__all__ = [
+    "logit_pairs",
+    "naive_vs_stable",
+    "overflow_threshold",
+    "decimal_sigmoid",
+    "decimal_neg_log_sigmoid",
+    "central_gradient",
+    "central_difference_error",
+    "CROSS_ENTROPY_THIRD",
+]
+
+#: The largest third derivative of ``log(1 + e^z)`` (and of a log-sum-exp along one logit): ``p(1-p)(1-2p)`` peaks
+#: at ``1 / (6 sqrt(3))``. Along a weight ``w_j`` the cross-entropy's third derivative is at most this times
+#: ``max_i |x_ij|^3``.
+CROSS_ENTROPY_THIRD = 1 / (6 * np.sqrt(3.0))
 
 
 def logit_pairs(z_max: float, points: int, fine: float = 10.0) -> np.ndarray:
@@ -70,6 +84,13 @@ def decimal_sigmoid(zs) -> np.ndarray:
 def decimal_neg_log_sigmoid(zs) -> np.ndarray:
     """``log(1 + exp(-z))`` in 60-digit decimal arithmetic, rounded to float64."""
     return _decimal_map(lambda z: (1 + (-z).exp()).ln(), zs)
+
+
+def central_difference_error(value: float, third: float, h: float = 1e-6) -> float:
+    """How far a central difference ``(f(w + h) - f(w - h)) / 2h`` can be from ``f'(w)``: the truncation error
+    ``h^2 |f'''| / 6`` plus the rounding of the two values, ``4 eps (1 + |f|) / h``."""
+    eps = float(np.finfo(np.float64).eps)
+    return h**2 * third / 6 + 4 * eps * (1 + abs(value)) / h
 
 
 def central_gradient(f, w, h: float = 1e-6) -> np.ndarray:
