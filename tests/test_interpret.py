@@ -42,8 +42,16 @@ def test_sentences_say_what_the_ratio_does(logit):
 
 def test_marginal_effects_match_the_documentation_and_the_formula(logit):
     eff, se = interpret.marginal_effects(logit)
-    # statsmodels documentation, Logit(spector).get_margeff(): dy/dx 0.3626, 0.0122, 0.3052
-    np.testing.assert_allclose(eff["1"], [0.362581, 0.012208, 0.305178], atol=1e-6)
+    # statsmodels documentation, Logit(spector).get_margeff(): dy/dx 0.3626, 0.0122 (and 0.3052 for PSI as a slope)
+    np.testing.assert_allclose(eff["1"][["GPA", "TUCE"]], [0.362581, 0.012208], atol=1e-6)
+    slopes = logit.result.get_margeff(at="overall", method="dydx").margeff
+    assert slopes[2] == pytest.approx(0.305178, abs=1e-6)
+    # PSI is 0/1: its effect is the mean discrete change, computed here from the coefficients directly
+    X, beta = logit.X.to_numpy(), logit.params["1"].to_numpy()
+    on, off = X.copy(), X.copy()
+    on[:, 3], off[:, 3] = 1.0, 0.0
+    change = np.mean(1 / (1 + np.exp(-on @ beta)) - 1 / (1 + np.exp(-off @ beta)))
+    assert eff.loc["PSI", "1"] == pytest.approx(change, abs=1e-12) and interpret.binary_columns(logit.X) == ["PSI"]
     np.testing.assert_allclose(eff, interpret.marginal_effects_by_hand(logit), atol=1e-12)
 
 
@@ -69,7 +77,9 @@ def test_prediction_table_matches_statsmodels(logit):
 def test_profile_and_band(logit):
     rows = interpret.profile(logit, "GPA", 5)
     assert rows["GPA"].tolist() == pytest.approx(np.linspace(2.06, 4.0, 5).tolist())
-    assert rows["PSI"].nunique() == 1 and rows["PSI"].iloc[0] == pytest.approx(0.4375)
+    # a 0/1 indicator is held at its more common value (its mean, 0.4375, describes no student), a quantity at its mean
+    assert rows["PSI"].nunique() == 1 and rows["PSI"].iloc[0] == 0.0
+    assert rows["TUCE"].iloc[0] == pytest.approx(logit.X["TUCE"].mean())
     band = interpret.linear_predictor_band(logit, rows)
     assert (band["eta low"] < band["eta"]).all() and (band["p high"] > band["p"]).all()
     assert interpret.strongest_predictor(logit) == "GPA"
