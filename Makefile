@@ -5,11 +5,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEPS ?= $(STAMP)
-# the venv needs Python 3.11: python3.11 where it exists, else python3
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# the venv needs Python 3.11 or newer: the newest python3.x on the PATH that runs (x >= 11), else python3 if it is new
+# enough; PYTHON=/path/to/python overrides
+ifndef PYTHON
+PYTHON := $(shell for x in 20 19 18 17 16 15 14 13 12 11; do \
+	  p=$$(command -v python3.$$x) && "$$p" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && { echo "$$p"; exit; }; \
+	done; p=$$(command -v python3) && "$$p" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && echo "$$p")
+endif
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "error: no Python 3.11 or newer found on the PATH; install one, or name it with PYTHON=/path/to/python3" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null || { echo "error: PYTHON=$(PYTHON) is not Python 3.11 or newer (it is $$($(PYTHON) -V 2>&1))" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) >/dev/null 2>&1 || { rm -rf $(VENV); echo "error: '$(PYTHON) -m venv' failed: this Python lacks its venv module (on Debian or Ubuntu: sudo apt install python3-venv), or name another with PYTHON=... (run '$(PYTHON) -m venv $(VENV)' to see its own message)" >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
@@ -43,7 +50,7 @@ FUZZ_EXAMPLES ?= 20
 
 .PHONY: fuzz
 fuzz: $(DEPS) ## Render every notebook with FUZZ_EXAMPLES=20 parameter sets drawn from its declared ranges (not in make test)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/test_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/notebooks/test_fuzz.py
 
 BENCH_STAMP := $(VENV)/.installed-bench
 

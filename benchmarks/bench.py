@@ -32,9 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from logistic_softmax import glm, mlp, mnist
-from logistic_softmax import report as runner
-from logistic_softmax.pca import PCA
+from logistic_softmax.runner import cli as runner
+from logistic_softmax.science import glm, mlp
+from logistic_softmax.science.data import mnist
+from logistic_softmax.science.pca import PCA
 
 HERE = Path(__file__).resolve().parent
 # the notebook's defaults (notebooks/05_mnist.ipynb)

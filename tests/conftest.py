@@ -3,64 +3,35 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-
-from logistic_softmax import report
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-COMMITTED = sorted(NOTEBOOKS.glob("*.ipynb"))
-
-#: Small parameters for the smoke run of every committed notebook (every notebook must have an entry).
-SMOKE = {
-    "01_sigmoid_softmax": {"grid_points": 11, "xb_points": 4, "z_max": 1000.0},
-    "02_logit_glm": {},  # the defaults are already small (32 observations)
-    "03_mnlogit_glm": {"reference": "3"},  # 944 observations; a reference other than statsmodels' own
-    "04_networks": {"learning_rate": 1.0, "seed": 3},  # fewer steps than the defaults, another initialisation
-    # a subsample, two epochs, a small hidden layer, ten components: every section runs, in seconds
-    "05_mnist": {"n_train": 3000, "epochs": 2, "softmax_epochs": 2, "hidden_units": 16, "pca_components": 10},
-}
-
-
-def make_notebook(path: Path, params_source: str, *cells: tuple[str, str]) -> Path:
-    """Write a notebook with a tagged parameters cell followed by ``cells`` (kind, source)."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    nb.cells.append(nbformat.v4.new_markdown_cell("# A tiny report\n\nWith math: $$\\sigma(z) = \\frac{1}{1+e^{-z}}$$"))
-    pc = nbformat.v4.new_code_cell(params_source)
-    pc.metadata["tags"] = ["parameters"]
-    nb.cells.append(pc)
-    for kind, src in cells:
-        nb.cells.append(nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
-
-
-TINY_PARAMS = """\
-a: int = 2  # a small integer  [0, 10]
-scale: float = 0.5  # a positive number  (0, inf)
-label: str = "plain"  # a label {plain, fancy}
-fail: bool = False  # raise in the cell after the record
-"""
-
-TINY_CELLS = (
-    (
-        "code",
-        "from logistic_softmax.metrics import record\nrecord('double', a * 2, key=True)\nrecord('scaled', a * scale)",
-    ),
-    ("md", "Inline math $z_1 - z_2$ and a display: $$e^{z_1} / (e^{z_1} + e^{z_2})$$"),
-    ("code", "SECRET_SOURCE_MARKER = 1\nprint('visible output', a)"),
-    ("code", "if fail:\n    raise ValueError('boom from the tiny notebook')"),
+from helpers import (
+    ANES,
+    COMMITTED,
+    DEMO_PARAMETERS,
+    SPECTOR,
+    TINY_CELLS,
+    TINY_PARAMS,
+    chromium_path,
+    make_notebook,
+    smoke_assignments,
 )
+
+from logistic_softmax.runner import cli
+from logistic_softmax.science.data import tables
+from logistic_softmax.science.scaling import Scaling
+
+
+@pytest.fixture
+def schema():
+    """The schema of :data:`helpers.DEMO_PARAMETERS` (notebook ``demo``)."""
+    from logistic_softmax.notebook.params import schema_from_source
+
+    return schema_from_source(DEMO_PARAMETERS, "demo")
 
 
 @pytest.fixture
@@ -110,7 +81,7 @@ def _once(tmp_path_factory, name: str, make) -> Path:
 def _smoke_runs(out: Path) -> None:
     for nb in COMMITTED:
         args = ["run", "--notebook", nb.stem, "--set", smoke_assignments(nb.stem), "--reports", str(out), "--jobs", "1"]
-        assert report.main(args) == 0, f"smoke run of {nb.stem} failed"
+        assert cli.main(args) == 0, f"smoke run of {nb.stem} failed"
 
 
 @pytest.fixture(scope="session")
@@ -125,18 +96,6 @@ def smoke_reports_again(tmp_path_factory) -> Path:
     return _once(tmp_path_factory, "smoke-reports-again", _smoke_runs)
 
 
-def smoke_assignments(stem: str) -> str:
-    return " ".join(f"{k}={v}" for k, v in SMOKE.get(stem, {}).items())
-
-
-def chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
     path = chromium_path()
@@ -146,27 +105,18 @@ def chromium() -> str:
         pytest.skip("Chromium is not installed (apt-get install chromium); the browser check needs it")
     return path
 
-SPECTOR = {"data": "spector", "outcome": "GRADE", "predictors": ["GPA", "TUCE", "PSI"], "positive": "1"}
-ANES = {"data": "anes96", "outcome": "PID", "predictors": ["logpopul", "selfLR", "age", "educ", "income"]}
-
 
 @pytest.fixture(scope="session")
 def spector():
     """statsmodels' spector data: the dataset, its standardisation, the standardised design and the 0/1 outcome."""
-    from logistic_softmax import datasets
-    from logistic_softmax import networks as nw
-
-    ds = datasets.from_params(SPECTOR, kind="binary")
-    scaling = nw.Scaling.fit(ds.X)
+    ds = tables.from_params({**SPECTOR, "positive": "1"}, kind="binary")
+    scaling = Scaling.fit(ds.X)
     return ds, scaling, scaling.transform(ds.X), ds.binary("1")
 
 
 @pytest.fixture(scope="session")
 def anes():
     """statsmodels' anes96 data (party identification): the dataset, its standardisation, the standardised design."""
-    from logistic_softmax import datasets
-    from logistic_softmax import networks as nw
-
-    ds = datasets.from_params(ANES, kind="categorical")
-    scaling = nw.Scaling.fit(ds.X)
+    ds = tables.from_params(ANES, kind="categorical")
+    scaling = Scaling.fit(ds.X)
     return ds, scaling, scaling.transform(ds.X)

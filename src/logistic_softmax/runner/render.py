@@ -1,0 +1,79 @@
+"""Rendering an executed notebook to offline HTML: code hidden, the run's parameters in a table, MathJax from a local
+copy (``reports/_static``), nothing loaded from the network. The page itself is the ``report`` template."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..notebook import metrics as metrics_mod
+from ..templating import TEMPLATES
+from .inputs import format_value
+from .plan import RunSpec
+from .records import TMP_PREFIX
+
+__all__ = ["MATHJAX_CONFIG", "ensure_mathjax", "params_table", "render_html"]
+
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+
+
+def ensure_mathjax(reports_dir: Path) -> Path:
+    """Copy MathJax 2.7 from the ``jupyter-server-mathjax`` wheel into ``reports/_static/mathjax`` (once)."""
+    import jupyter_server_mathjax
+
+    target = reports_dir / "_static" / "mathjax"
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    stamp = target / ".source-version"
+    wanted = metadata.version("jupyter-server-mathjax")
+    if stamp.is_file() and stamp.read_text() == wanted:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + "mathjax-", dir=target.parent))
+    try:
+        shutil.copytree(source, tmp / "mathjax", ignore=shutil.ignore_patterns("localization", "*.md"))
+        (tmp / "mathjax" / ".source-version").write_text(wanted)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp / "mathjax", target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def params_table(spec: RunSpec) -> list[dict[str, Any]]:
+    """One row per parameter for the template: name, type, value (as it would be typed), help, changed or not."""
+    return [
+        {"name": p.name, "type": p.type, "value": format_value(spec.parameters[p.name]), "help": p.help,
+         "changed": p.name in spec.overrides}
+        for p in spec.schema.parameters
+    ]
+
+
+def render_html(executed, spec: RunSpec, run_info: dict[str, Any], static_url: str) -> str:
+    """HTML of an executed notebook: code hidden, parameters table instead of the parameter cells, local MathJax."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(executed)
+    drop = {"injected-parameters", "parameters", "papermill-error-cell-tag"}
+    nb.cells = [c for c in nb.cells if not drop & set(c.metadata.get("tags", []))]
+    metrics_mod.strip(nb)
+    first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
+    placeholder = nbformat.v4.new_markdown_cell("")
+    placeholder.metadata["tags"] = ["run-parameters"]
+    nb.cells.insert(first_md + 1, placeholder)
+    exporter = HTMLExporter(
+        template_name="report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.mathjax_url = f"{static_url}/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+    body, _ = exporter.from_notebook_node(nb, resources={"run": run_info, "params_table": params_table(spec)})
+    return body

@@ -1,0 +1,197 @@
+"""Reading a fitted logistic or softmax regression: odds ratios, relative-risk ratios, marginal effects, tests.
+
+Each table comes from statsmodels (``conf_int``, ``get_margeff``, the log-likelihoods); the ``*_by_hand`` functions
+compute the same quantities from the formulas, so a report can check the one against the other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .glm import Fit
+
+__all__ = [
+    "ratio_table",
+    "ratio_sentence",
+    "binary_columns",
+    "representative",
+    "marginal_effects",
+    "marginal_effects_by_hand",
+    "odds_ratio_check",
+    "lr_test",
+    "prediction_table",
+    "profile",
+    "strongest_predictor",
+    "linear_predictor_band",
+]
+
+
+def ratio_table(fit: Fit, alpha: float = 0.05) -> pd.DataFrame:
+    """Coefficients with exp(coef) and its confidence interval, one row per (class, predictor).
+
+    For a binary fit exp(coef) is the odds ratio; for a softmax fit it is the relative-risk ratio of the class
+    against the reference, P(class) / P(reference), per unit of the predictor.
+    """
+    ci = np.asarray(fit.result.conf_int(alpha), dtype=np.float64).reshape(len(fit.others), len(fit.X.columns), 2)
+    rows = []
+    for c_i, cls in enumerate(fit.others):
+        for p_i, name in enumerate(fit.X.columns):
+            coef = fit.params.loc[name, cls]
+            rows.append(
+                {
+                    "class": cls,
+                    "predictor": name,
+                    "coef": coef,
+                    "std err": fit.bse.loc[name, cls],
+                    "z": fit.tvalues.loc[name, cls],
+                    "p": fit.pvalues.loc[name, cls],
+                    "exp(coef)": np.exp(coef),
+                    "ci low": np.exp(ci[c_i, p_i, 0]),
+                    "ci high": np.exp(ci[c_i, p_i, 1]),
+                }
+            )
+    return pd.DataFrame(rows).set_index(["class", "predictor"])
+
+
+def _times(r: float) -> str:
+    return f"{r:.3g}"
+
+
+def ratio_sentence(predictor: str, row: pd.Series, alpha: float, what: str) -> str:
+    """One plain sentence for one row of :func:`ratio_table`; ``what`` names the odds, e.g. 'the odds of a pass'."""
+    r, lo, hi = row["exp(coef)"], row["ci low"], row["ci high"]
+    level = f"{100 * (1 - alpha):g}%"
+    pct = 100 * abs(r - 1)
+    shown = f"{pct:,.0f}%" if pct >= 100 else f"{pct:.3g}%"
+    change = f"raises them by {shown}" if r >= 1 else f"lowers them by {shown}"
+    sig = "" if (lo > 1 or hi < 1) else "; the interval includes 1, so the data are also consistent with no effect"
+    return (
+        f"One more unit of {predictor} multiplies {what} by {_times(r)} ({level} CI {_times(lo)} to {_times(hi)}), "
+        f"that is, it {change}, the other predictors held fixed{sig}."
+    )
+
+
+def binary_columns(X: pd.DataFrame) -> list[str]:
+    """Predictors (not the constant) whose values are 0 and 1 and nothing else: indicators, not quantities."""
+    out = []
+    for name in X.columns:
+        v = np.unique(X[name].to_numpy())
+        if name != "const" and v.size == 2 and v[0] == 0 and v[1] == 1:
+            out.append(str(name))
+    return out
+
+
+def representative(fit: Fit) -> pd.DataFrame:
+    """One design row that describes a possible observation: every quantity at its mean, every 0/1 indicator at its
+    more common value (a mean of 0.44 for an indicator describes no one)."""
+    row = fit.X.mean().to_frame().T
+    for name in binary_columns(fit.X):
+        row[name] = float(fit.X[name].mean() > 0.5)
+    return row
+
+
+def marginal_effects(fit: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Average marginal effects from statsmodels ``get_margeff(at="overall", dummy=True)`` and their standard errors.
+
+    For a quantity, the derivative dP(class)/dx averaged over the observations (a slope); for a 0/1 indicator, the
+    discrete change P(class | x = 1) - P(class | x = 0) averaged over the observations. Columns are classes (a binary
+    fit gives only the positive class), rows the predictors without the constant.
+    """
+    me = fit.result.get_margeff(at="overall", method="dydx", dummy=True)
+    names = [c for c in fit.X.columns if c != "const"]
+    if fit.model == "MNLogit":
+        order = [fit.reference, *fit.others]  # statsmodels' column order: its reference (code 0) first
+        eff = pd.DataFrame(me.margeff, index=names, columns=order)[list(fit.classes)]
+        se = pd.DataFrame(me.margeff_se, index=names, columns=order)[list(fit.classes)]
+    else:
+        eff = pd.DataFrame({fit.others[0]: me.margeff}, index=names)
+        se = pd.DataFrame({fit.others[0]: me.margeff_se}, index=names)
+    return eff, se
+
+
+def marginal_effects_by_hand(fit: Fit) -> pd.DataFrame:
+    """The same as :func:`marginal_effects` from the formulas: for a quantity the mean over the data of
+    dP_k/dx_j = P_k (B_jk - sum_l P_l B_jl); for a 0/1 indicator the mean of P_k with x_j set to 1 minus P_k with x_j
+    set to 0, every other predictor as observed. A binary fit gives the positive class only."""
+    P = fit.predict().to_numpy()
+    B = fit.full_params.to_numpy()
+    mix = P @ B.T  # n x p: sum_l P_l B_jl
+    eff = np.einsum("nk,nkj->jk", P, B.T[None, :, :] - mix[:, None, :]) / P.shape[0]
+    out = pd.DataFrame(eff, index=list(fit.X.columns), columns=list(fit.classes)).drop(index="const")
+    for name in binary_columns(fit.X):
+        at = {v: fit.X.assign(**{name: float(v)}) for v in (0, 1)}
+        out.loc[name] = (fit.predict(at[1]).to_numpy() - fit.predict(at[0]).to_numpy()).mean(axis=0)
+    return out[fit.others] if fit.model != "MNLogit" else out
+
+
+def odds_ratio_check(fit: Fit, positive: str, predictor: str, row: pd.DataFrame) -> tuple[float, float, float]:
+    """At the case ``row``: the model's odds with ``predictor`` one unit higher over its odds, ``exp(beta)``, and the
+    relative tolerance between them. Each odds ``p / (1 - p)`` comes from a probability with absolute error
+    ``4 eps (1 + |eta|)``, a relative error of that over ``p (1 - p)``; ``exp(beta)`` adds ``eps (1 + |beta|)``."""
+    from .rounding import EPS
+
+    beta = fit.params.iloc[:, 0]
+    rows = (row, row.assign(**{predictor: row[predictor] + 1.0}))
+    p = [float(fit.predict(r)[positive].iloc[0]) for r in rows]
+    eta = [float((r.to_numpy() @ beta.to_numpy())[0]) for r in rows]
+    rtol = EPS * (1 + abs(beta[predictor])) + sum(4 * EPS * (1 + abs(e)) / (q * (1 - q)) for q, e in zip(p, eta,
+                                                                                                          strict=True))
+    return (p[1] / (1 - p[1])) / (p[0] / (1 - p[0])), float(np.exp(beta[predictor])), rtol
+
+
+def lr_test(llf_full: float, llf_reduced: float, df: int) -> dict[str, float]:
+    """Likelihood-ratio test of nested models: statistic 2 (llf_full - llf_reduced), chi-squared with ``df``."""
+    stat = 2.0 * (llf_full - llf_reduced)
+    return {"statistic": stat, "df": int(df), "p-value": float(stats.chi2.sf(stat, df))}
+
+
+def prediction_table(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> pd.DataFrame:
+    """Counts of observed 0/1 against predicted (p > threshold), as statsmodels' ``pred_table`` lays them out."""
+    y = np.asarray(y).astype(int)
+    pred = (np.asarray(p) > threshold).astype(int)
+    table = np.zeros((2, 2), dtype=int)
+    np.add.at(table, (y, pred), 1)
+    return pd.DataFrame(table, index=["observed 0", "observed 1"], columns=["predicted 0", "predicted 1"])
+
+
+def profile(fit: Fit, focus: str, points: int = 200) -> pd.DataFrame:
+    """Rows of the design with ``focus`` on a grid over its observed range and the other predictors at the
+    :func:`representative` values (quantities at their means, 0/1 indicators at their more common value)."""
+    x = fit.X[focus]
+    grid = np.linspace(x.min(), x.max(), points)
+    rows = pd.DataFrame(np.repeat(representative(fit).to_numpy(), points, axis=0), columns=fit.X.columns)
+    rows[focus] = grid
+    return rows
+
+
+def linear_predictor_band(fit: Fit, rows: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """For a binary fit: the log-odds x'beta at ``rows`` with its delta-method interval, and the same on the
+    probability scale (the sigmoid of the interval's ends)."""
+    from .links import sigmoid
+
+    Xr = rows[list(fit.X.columns)].to_numpy()
+    beta = fit.params.iloc[:, 0].to_numpy()
+    V = np.asarray(fit.result.cov_params(), dtype=np.float64)
+    eta = Xr @ beta
+    se = np.sqrt(np.einsum("ij,jk,ik->i", Xr, V, Xr))
+    z = stats.norm.ppf(1 - alpha / 2)
+    return pd.DataFrame(
+        {
+            "eta": eta,
+            "eta low": eta - z * se,
+            "eta high": eta + z * se,
+            "p": sigmoid(eta),
+            "p low": sigmoid(eta - z * se),
+            "p high": sigmoid(eta + z * se),
+        },
+        index=rows.index,
+    )
+
+
+def strongest_predictor(fit: Fit) -> str | None:
+    """The predictor with the largest sum of squared z-values over the classes (None if no z-value is finite)."""
+    z2 = (fit.tvalues.drop(index="const", errors="ignore") ** 2).sum(axis=1, min_count=1)
+    z2 = z2[np.isfinite(z2)]
+    return str(z2.idxmax()) if len(z2) else None

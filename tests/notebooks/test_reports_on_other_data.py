@@ -1,0 +1,99 @@
+"""Reports on other data and with unusual values: CSV files with text labels, separated outcomes, training stopped
+early, one predictor. Each renders; what does not hold is said, not asserted."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from logistic_softmax.runner import cli
+
+
+def run_once(tmp_path, notebook: str, assignments: str) -> dict:
+    out = tmp_path / "reports"
+    assert cli.main(["run", "--notebook", notebook, "--set", assignments, "--reports", str(out)]) == 0
+    (path,) = out.glob(f"{notebook}--*.json")
+    rec = json.loads(path.read_text())
+    rec["page"] = (out / rec["html"]).read_text()
+    return rec
+
+
+@pytest.mark.notebook
+def test_logit_report_on_a_csv_with_text_labels(tmp_path):
+    rng = np.random.default_rng(5)
+    x1, x2 = rng.normal(size=120), rng.normal(size=120)
+    y = np.where(rng.random(120) < 1 / (1 + np.exp(-(1.5 * x1 - x2))), "pass", "fail")
+    csv = tmp_path / "exam.csv"
+    pd.DataFrame({"result": y, "hours": x1, "stress": x2, "total": x1 + x2}).to_csv(csv, index=False)
+    rec = run_once(tmp_path, "02_logit_glm", f"data={csv} outcome=result predictors=[hours,stress,total] positive=pass")
+    m = rec["metrics"]
+    assert m["converged"] is True and m["separation"] is False
+    assert set(m["logit_params"]) == {"const", "hours", "stress"}  # total = hours + stress is left out
+    assert "total" in rec["page"] and "linearly dependent" in rec["page"]
+    assert 'class="claim claim-failed"' not in rec["page"]
+
+
+@pytest.mark.notebook
+def test_softmax_report_explains_separation_instead_of_failing(tmp_path, separated_csv):
+    rec = run_once(tmp_path, "03_mnlogit_glm", f"data={separated_csv} outcome=group predictors=[x1,x2] reference=low")
+    m = rec["metrics"]
+    assert m["separation"] is True and m["converged"] is False and m["reference"] == "low"
+    page = rec["page"]
+    assert page.index("diagnosis-warning") < page.index("1. Why the link")  # the diagnosis opens the report
+    assert (
+        "class &#x27;high&#x27; is completely separated by x1" in page
+        or "class 'high' is completely separated by x1" in page
+    )
+    assert 'class="claim claim-skipped"' in page and 'class="claim claim-failed"' not in page
+    assert set(m["mnlogit_params"]) == {"high", "mid"}  # labels, not statsmodels' 0, 1
+
+
+@pytest.mark.notebook
+def test_networks_report_on_separated_data_stopped_early_says_so(tmp_path, separated_csv):
+    frame = pd.read_csv(separated_csv)
+    frame["high"] = (frame["group"] == "high").astype(int)
+    frame.to_csv(separated_csv, index=False)
+    rec = run_once(
+        tmp_path,
+        "04_networks",
+        f"data={separated_csv} outcome=high predictors=[x1,x2] layer_data={separated_csv} layer_outcome=group "
+        "layer_predictors=[x1,x2] epochs=200",
+    )
+    m, page = rec["metrics"], rec["page"]
+    assert m["converged"] is False and m["separation"] is True
+    assert page.index("converged: false") < page.index("1. The two networks")  # said at the top
+    assert "stopped at the maximum of 200 steps" in page
+    assert m["exact_rule_max_abs_diff"] < 1e-12  # the every-step identities hold whatever the parameters
+    assert 'class="claim claim-skipped"' in page and 'class="claim claim-failed"' not in page
+
+
+@pytest.mark.notebook
+def test_one_predictor_and_one_newton_step_render_and_say_not_converged(tmp_path):
+    """One predictor and one Newton step: the report renders, says it did not converge, and no claim fails. (Few
+    steps: the separated-data run above; a small subsample and few epochs: the smoke run of 05_mnist.)"""
+    rec = run_once(tmp_path / "b", "02_logit_glm", "predictors=[GPA] maxiter=1")
+    assert rec["metrics"]["converged"] is False and set(rec["metrics"]["logit_params"]) == {"const", "GPA"}
+    assert 'class="claim claim-failed"' not in rec["page"]
+
+
+@pytest.mark.notebook
+def test_classes_named_yes_no_and_on_are_taken_as_written(tmp_path):
+    """``pair=[yes,no]`` means the classes yes and no, as the same text would in the parameters cell (YAML 1.1 read
+    them as booleans); ``reference=on`` is the class on."""
+    rng = np.random.default_rng(8)
+    x1, x2 = rng.normal(size=300), rng.normal(size=300)
+    scores = np.c_[np.zeros(300), x1, -x1 + x2]
+    p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    y = np.array(["no", "yes", "on"])[[rng.choice(3, p=row) for row in p]]
+    csv = tmp_path / "answers.csv"
+    pd.DataFrame({"answer": y, "x1": x1, "x2": x2}).to_csv(csv, index=False)
+    values = f"data={csv} outcome=answer predictors=[x1,x2] pair=[yes,no] reference=on"
+    rec = run_once(tmp_path, "03_mnlogit_glm", values)
+    m, page = rec["metrics"], rec["page"]
+    assert rec["parameters"]["pair"] == ["yes", "no"] and m["reference"] == "on"
+    assert "Classes <strong>yes</strong> (reference) and <strong>no</strong>" in page
+    assert np.isfinite(m["k2_max_abs_diff_vs_logit"])  # the two-class claims were checked, not skipped
+    assert "two-class MNLogit = Logit: params" in page and 'class="claim claim-failed"' not in page
