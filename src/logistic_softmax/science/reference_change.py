@@ -29,12 +29,14 @@ class ReferenceChange:
     agreement: Agreement
     prob_atol: float  # on the predicted probabilities: half the radius times the coefficients' tolerance
 
-    def differences(self, original: glm.Fit) -> dict[str, float]:
+    def differences(self, original_probabilities: pd.DataFrame) -> dict[str, float]:
+        """The largest differences between derived and refitted coefficients and SEs, and between the refit's and
+        the original fit's probabilities."""
         return {
             "new reference": self.reference,
             "max |coef diff|": float(np.abs(self.coef - self.refit.params).to_numpy().max()),
             "max |SE diff|": float(np.abs(self.se - self.refit.bse).to_numpy().max()),
-            "max |prob diff|": float(np.abs(self.refit.predict() - original.predict()).to_numpy().max()),
+            "max |prob diff|": float(np.abs(self.refit.predict() - original_probabilities).to_numpy().max()),
         }
 
 
@@ -60,7 +62,8 @@ def reference_changes(fit: glm.Fit, ds: Dataset, *, maxiter: int = 100) -> list[
 
 def summary_table(changes: list[ReferenceChange], original: glm.Fit) -> pd.DataFrame:
     """The largest coefficient, SE and probability difference between derived and refitted, per new reference."""
-    return pd.DataFrame([c.differences(original) for c in changes]).set_index("new reference")
+    P = original.predict()
+    return pd.DataFrame([c.differences(P) for c in changes]).set_index("new reference")
 
 
 def detail_table(fit: glm.Fit, refit: glm.Fit, other: str) -> pd.DataFrame:
