@@ -28,6 +28,10 @@ def _csvs(tmp: Path) -> dict[str, Path]:
     frame.to_csv(paths["good"], index=False)
     frame.assign(y=1).to_csv(paths["one_class"], index=False)
     frame.assign(y=rng.integers(0, 3, n)).to_csv(paths["three"], index=False)
+    for name, change in (("inf", {"x2": np.where(np.arange(n) == 6, -np.inf, frame["x2"])}), ("empty_x", {"x2": np.nan}),
+                         ("empty_y", {"y": np.nan})):
+        paths[name] = tmp / f"{name}.csv"
+        frame.assign(**change).to_csv(paths[name], index=False)
     return paths
 
 
@@ -143,6 +147,23 @@ CATALOGUE: list[tuple[str, list[str], str]] = [
         "a non-numeric predictor",
         ["run", "--notebook", "02_logit_glm", "--set", "data={csv[good]} outcome=y predictors=[x1,city]"],
         r"predictors.*'city'.*numeric",
+    ),
+    (
+        "a predictor with an infinite value",
+        ["run", "--notebook", "02_logit_glm", "--set", "data={csv[inf]} outcome=y predictors=[x1,x2]"],
+        r"parameter 'predictors': column 'x2' of .*inf.csv holds 1 infinite value\(s\), the first -inf in data row 7; "
+        r"expected finite numbers",
+    ),
+    (
+        "a predictor with every value missing",
+        ["run", "--notebook", "03_mnlogit_glm", "--set", "data={csv[empty_x]} outcome=y predictors=[x1,x2]"],
+        r"parameter 'predictors': column 'x2' of .*empty_x.csv is empty: every one of its 40 values is missing",
+    ),
+    (
+        "an outcome with every value missing",
+        ["run", "--notebook", "04_networks", "--set", "layer_data={csv[empty_y]} layer_outcome=y layer_predictors=[x1]"],
+        r"parameter 'layer_outcome': column 'y' of .*empty_y.csv is empty: every one of its 40 values is missing "
+        r"\(expected class labels\)",
     ),
     (
         "an outcome with one class",

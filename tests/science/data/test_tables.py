@@ -117,3 +117,52 @@ def test_a_prefixed_second_data_set_names_its_own_parameters(labelled_csv, tmp_p
     ]:
         with pytest.raises(DataError, match=f"parameter '{param}'"):
             tables.from_params({**base, **change}, kind="categorical", prefix="layer_")
+
+
+@pytest.mark.parametrize("sep, name", [(";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")])
+def test_a_file_separated_otherwise_is_read_with_its_separator_and_says_so(tmp_path, sep, name):
+    frame = pd.DataFrame({"hours": [0.5, 1.25, 2.0, 3.5, 4.0, 1.0], "passed": ["no", "no", "yes", "yes", "yes", "no"]})
+    path = tmp_path / "semi.csv"
+    frame.to_csv(path, sep=sep, index=False)
+    ds = tables.from_params({"data": str(path), "outcome": "passed", "predictors": ["hours"], "positive": "yes"})
+    np.testing.assert_array_equal(ds.X["hours"].to_numpy(), frame["hours"].to_numpy())
+    assert ds.classes == ("no", "yes") and f"separated by {name})" in ds.description
+
+
+def test_decimal_commas_of_a_semicolon_file_are_read_as_numbers_and_named(tmp_path):
+    path = tmp_path / "european.csv"
+    path.write_text("stunden;bestanden;note\n1,5;ja;2\n2,25;nein;3\n-0,5e1;ja;1\n3;nein;4\n", encoding="utf-8")
+    ds = tables.from_params({"data": str(path), "outcome": "bestanden", "predictors": ["stunden", "note"],
+                             "positive": "ja"})
+    np.testing.assert_array_equal(ds.X["stunden"].to_numpy(), [1.5, 2.25, -5.0, 3.0])
+    assert "stunden read with a decimal comma" in ds.description and "note" not in ds.description.split(";")[-1]
+
+
+def test_a_comma_file_with_a_semicolon_in_a_column_name_stays_a_comma_file(tmp_path):
+    path = tmp_path / "names.csv"
+    path.write_text("y,a;b,c\n1,2,3\n0,4,5\n1,1,1\n0,3,3\n", encoding="utf-8")
+    assert tables.sniff_separator(path) == ","
+    ds = tables.from_params({"data": str(path), "outcome": "y", "predictors": ["a;b", "c"], "positive": ""})
+    assert ds.predictors == ("a;b", "c")
+
+
+@pytest.mark.parametrize("column, param, what", [("x2", "predictors", "numbers"), ("y", "outcome", "class labels")])
+def test_a_column_with_every_value_missing_is_named(tmp_path, column, param, what):
+    frame = pd.DataFrame({"y": [1, 0, 1, 0], "x1": [1.0, 2.0, 3.0, 4.0], "x2": [0.5, 1.0, 2.0, 1.5]})
+    frame[column] = np.nan
+    path = tmp_path / "empty.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataError, match=rf"parameter '{param}': column '{column}' of .*empty.csv is empty: every one of "
+                                        rf"its 4 values is missing \(expected {what}\)"):
+        tables.from_params({"data": str(path), "outcome": "y", "predictors": ["x1", "x2"], "positive": ""})
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "Infinity", "1e400"])
+def test_an_infinite_predictor_value_is_named_with_its_row(tmp_path, text):
+    path = tmp_path / "inf.csv"
+    path.write_text(f"y,x1,x2\n1,1,2\n0,2,3\n1,3,{text}\n0,4,1\n", encoding="utf-8")
+    sign = "-" if text.startswith("-") else r"\+"
+    with pytest.raises(DataError, match=rf"parameter 'layer_predictors': column 'x2' of .*inf.csv holds 1 infinite "
+                                        rf"value\(s\), the first {sign}inf in data row 3; expected finite numbers"):
+        tables.from_params({"layer_data": str(path), "layer_outcome": "y", "layer_predictors": ["x1", "x2"]},
+                           prefix="layer_")

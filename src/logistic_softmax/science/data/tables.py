@@ -47,6 +47,8 @@ __all__ = [
     "label_of",
     "from_params",
     "statsmodels_datasets",
+    "SEPARATORS",
+    "sniff_separator",
 ]
 
 #: Categorical outcomes with more classes than this are refused: a numeric column given as the outcome by mistake
@@ -97,13 +99,52 @@ def load_frame(data: str, param: str = "data") -> tuple[pd.DataFrame, str]:
         )
     if not path.is_file():
         raise DataError(f"parameter '{param}': CSV file {path} not found (relative paths start at {Path.cwd()})")
+    sep = sniff_separator(path, param)
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"parameter '{param}': {path} is not a readable CSV file: {exc}") from None
     if frame.empty:
         raise DataError(f"parameter '{param}': CSV file {path} has no rows")
-    return frame, f"the CSV file `{path}`"
+    if sep == ",":
+        return frame, f"the CSV file `{path}`"
+    converted = _decimal_commas(frame)
+    how = f"the CSV file `{path}` (read as separated by {SEPARATORS[sep]}" + (
+        f"; {', '.join(converted)} read with a decimal comma)" if converted else ")")
+    return frame, how
+
+
+#: The separators a CSV file may use, with their names; a file is read with the one its header line uses most.
+SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+_DECIMAL_COMMA = r"^\s*[+-]?\d+(,\d+)?([eE][+-]?\d+)?\s*$"
+
+
+def sniff_separator(path: Path, param: str = "data") -> str:
+    """The separator of a CSV file: the one of :data:`SEPARATORS` that its header line holds most often (a comma
+    when it holds none, a file of one column)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise DataError(f"parameter '{param}': {path} is not a readable CSV file: {exc}") from None
+    counts = {sep: header.count(sep) for sep in SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
+
+
+def _decimal_commas(frame: pd.DataFrame) -> list[str]:
+    """Convert, in place, the text columns of a file not separated by commas whose every value is a number written
+    with a decimal comma (``1,5``), as such files often are; return their names."""
+    converted = []
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        text = col.dropna().astype(str)
+        if len(text) and text.str.contains(",").any() and text.str.match(_DECIMAL_COMMA).all():
+            frame[name] = pd.to_numeric(col.str.replace(",", ".", regex=False))
+            converted.append(str(name))
+    return converted
 
 
 def label_of(value: Any) -> str:
@@ -215,6 +256,7 @@ def from_params(values: dict[str, Any], *, kind: str | None = None, prefix: str 
     if outcome in predictors:
         raise DataError(f"parameter '{key('predictors')}': the outcome {outcome!r} cannot also be a predictor")
     _numeric_predictors(frame, predictors, data, key("predictors"))
+    _present_and_finite(frame, outcome, predictors, data, prefix)
     used = frame[[outcome, *predictors]]
     complete = used.notna().all(axis=1)
     used = used.loc[complete]
@@ -262,6 +304,27 @@ def from_params(values: dict[str, Any], *, kind: str | None = None, prefix: str 
     X.insert(0, "const", 1.0)
     name = data if data in statsmodels_datasets() else Path(data).stem
     return Dataset(name, description, outcome, tuple(predictors), X, codes, classes, int((~complete).sum()))
+
+
+def _present_and_finite(frame: pd.DataFrame, outcome: str, predictors: list[str], data: str, prefix: str) -> None:
+    """Refuse a column with no value at all, and a predictor with an infinite value (a model of finite numbers
+    cannot use it, and the fit would fail in a linear-algebra routine with no word of which column)."""
+    for name, param in ((outcome, "outcome"), *((p, "predictors") for p in predictors)):
+        if frame[name].isna().all():
+            raise DataError(
+                f"parameter '{prefix}{param}': column {name!r} of {data} is empty: every one of its {len(frame)} "
+                f"values is missing (expected {'class labels' if param == 'outcome' else 'numbers'})"
+            )
+    for name in predictors:
+        values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = np.isinf(values)
+        if bad.any():
+            first = int(np.argmax(bad))
+            raise DataError(
+                f"parameter '{prefix}predictors': column {name!r} of {data} holds {int(bad.sum())} infinite "
+                f"value(s), the first {values[first]:+g} in data row {first + 1}; expected finite numbers "
+                "(leave such rows out, or replace the values)"
+            )
 
 
 def _columns(frame: pd.DataFrame) -> str:
