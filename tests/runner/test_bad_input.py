@@ -28,8 +28,9 @@ def _csvs(tmp: Path) -> dict[str, Path]:
     frame.to_csv(paths["good"], index=False)
     frame.assign(y=1).to_csv(paths["one_class"], index=False)
     frame.assign(y=rng.integers(0, 3, n)).to_csv(paths["three"], index=False)
-    for name, change in (("inf", {"x2": np.where(np.arange(n) == 6, -np.inf, frame["x2"])}), ("empty_x", {"x2": np.nan}),
-                         ("empty_y", {"y": np.nan})):
+    changes = {"inf": {"x2": np.where(np.arange(n) == 6, -np.inf, frame["x2"])}, "empty_x": {"x2": np.nan},
+               "empty_y": {"y": np.nan}}
+    for name, change in changes.items():
         paths[name] = tmp / f"{name}.csv"
         frame.assign(**change).to_csv(paths[name], index=False)
     return paths
@@ -161,7 +162,8 @@ CATALOGUE: list[tuple[str, list[str], str]] = [
     ),
     (
         "an outcome with every value missing",
-        ["run", "--notebook", "04_networks", "--set", "layer_data={csv[empty_y]} layer_outcome=y layer_predictors=[x1]"],
+        ["run", "--notebook", "04_networks", "--set",
+         "layer_data={csv[empty_y]} layer_outcome=y layer_predictors=[x1]"],
         r"parameter 'layer_outcome': column 'y' of .*empty_y.csv is empty: every one of its 40 values is missing "
         r"\(expected class labels\)",
     ),

@@ -152,8 +152,8 @@ def test_a_column_with_every_value_missing_is_named(tmp_path, column, param, wha
     frame[column] = np.nan
     path = tmp_path / "empty.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(DataError, match=rf"parameter '{param}': column '{column}' of .*empty.csv is empty: every one of "
-                                        rf"its 4 values is missing \(expected {what}\)"):
+    message = rf"parameter '{param}': column '{column}' of .*empty.csv is empty: every one of its 4 values is missing"
+    with pytest.raises(DataError, match=message + rf" \(expected {what}\)"):
         tables.from_params({"data": str(path), "outcome": "y", "predictors": ["x1", "x2"], "positive": ""})
 
 
