@@ -1,7 +1,7 @@
 """The command line (the Makefile only calls this)::
 
-    python -m logistic_softmax.report run [--notebook NB] [--set "x=2 b1=3"] [--params-file F] [--jobs J]
-    python -m logistic_softmax.report sweep --notebook NB --grid F [--jobs J] [--x PARAM] [--y METRIC]
+    python -m logistic_softmax.report run [--notebook NB] [--set "x=2 b1=3"] [--params-file F] [--jobs J] [--force]
+    python -m logistic_softmax.report sweep --notebook NB --grid F [--jobs J] [--x PARAM] [--y METRIC] [--force]
     python -m logistic_softmax.report params NB
     python -m logistic_softmax.report index [--reports DIR]
 
@@ -10,7 +10,9 @@ run executes into a temporary folder inside the reports folder and its three fil
 ``.json``) are renamed into place only when everything succeeded, so a failed or interrupted run never leaves a half
 report nor replaces a good one. A run that fails leaves a small ``<name>.failed.json`` (its error) for the index
 instead; a later success removes it. Several runs go to a pool of worker processes (``--jobs``, default one per
-core), longest first.
+core), longest first. A run none of whose inputs changed since its report was made is not executed again
+(:mod:`~logistic_softmax.runner.cache`): its report is kept, or only its page is rendered again; ``--force``
+executes every run.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from pathlib import Path
 from ..errors import InputError, ParameterError
 from ..notebook.params import read_schema
 from ..paths import notebooks_dir, reports_dir
+from . import cache, reuse
 from .execute import share_verified_files
 from .index import write_index
 from .inputs import format_value
-from .plan import RunSpec, plan_runs, resolve_notebook
+from .plan import RunSpec, label, plan_runs, resolve_notebook
 from .pool import Outcome, run_many
 from .records import clean_stale_tmp, display_path
 
@@ -64,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--params-file", help="YAML mapping of parameter values")
     r.add_argument("--jobs", "-j", type=_jobs, default=cores, help=f"worker processes (default: {cores}, the cores)")
     r.add_argument("--reports", default=None, help="output folder (default: reports/)")
+    r.add_argument("--force", action="store_true", help="execute every run, even one whose inputs did not change")
     r.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
     w = sub.add_parser("sweep", help="run every combination of a grid file's values and write a comparison page")
     w.add_argument("--notebook", "-n", required=True)
@@ -73,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--y", help="the page's figure: this metric on the vertical axis")
     w.add_argument("--plan", action="store_true", help="only print one command per run (for another scheduler)")
     w.add_argument("--page-only", action="store_true", help="only (re)build the page from the runs' records")
+    w.add_argument("--force", action="store_true", help="execute every run, even one whose inputs did not change")
     w.add_argument("--reports", default=None)
     w.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
     p = sub.add_parser("params", help="list a notebook's parameters with type, default, range and help")
@@ -90,17 +95,64 @@ def _run_command(spec: RunSpec, reports: Path) -> str:
     return shlex.join(cmd + (["--set", values] if values else []) + ["--reports", str(reports)])
 
 
-def _run_and_index(specs: list[RunSpec], reports: Path, jobs: int, progress: bool) -> list[Outcome] | None:
-    """:func:`run_many`, then the index rewritten (also after Ctrl-C, which gives ``None`` and a message)."""
+def _reuse(specs: list[RunSpec], reports: Path, force: bool) -> tuple[dict[int, Outcome], list[int]]:
+    """Decide for every run whether it executes (:func:`~logistic_softmax.runner.cache.decide`); keep or render
+    again those that need no kernel, and say so. Returns their outcomes and the indices of the runs to execute."""
+    done: dict[int, Outcome] = {}
+    to_run = []
+    for i, spec in enumerate(specs):
+        decision = cache.decide(spec, reports, force=force)
+        spec.inputs = decision.inputs
+        page = display_path(reports / f"{spec.name}.html")
+        if decision.action == cache.RENDER:
+            try:
+                rec = reuse.render_again(spec, decision, reports)
+            except Exception as exc:  # e.g. a stored notebook edited by hand: execute instead
+                decision = cache.Decision(cache.EXECUTE, [f"the stored executed notebook cannot be reused ({exc})"])
+            else:
+                print(f"      {spec.stem} ({label(spec)}): rendered again without executing "
+                      f"({'; '.join(decision.reasons)}) -> {page}", flush=True)
+                done[i] = Outcome(spec, rec, None, 0.0, executed=False)
+                continue
+        if decision.action == cache.KEEP:
+            rec = reuse.keep(spec, decision, reports)
+            print(f"      {spec.stem} ({label(spec)}): nothing it depends on changed since its run of "
+                  f"{rec.get('finished', '?')[:16].replace('T', ' ')}; report kept -> {page}", flush=True)
+            done[i] = Outcome(spec, rec, None, 0.0, executed=False)
+            continue
+        print(f"      {spec.stem} ({label(spec)}): to execute: {'; '.join(decision.reasons[:4])}"
+              + (f" (and {len(decision.reasons) - 4} more)" if len(decision.reasons) > 4 else ""), flush=True)
+        to_run.append(i)
+    return done, to_run
+
+
+def _run_and_index(specs: list[RunSpec], reports: Path, jobs: int, progress: bool,
+                   force: bool = False) -> list[Outcome] | None:
+    """The runs that need it executed (:func:`run_many`), the others kept or rendered again, then the index
+    rewritten (also after Ctrl-C, which gives ``None`` and a message)."""
     clean_stale_tmp(reports)
     share_verified_files()
     try:
-        return run_many(specs, reports, jobs, progress=progress)
+        outcomes, to_run = _reuse(specs, reports, force)
+        if to_run:
+            ran = run_many([specs[i] for i in to_run], reports, jobs, progress=progress)
+            outcomes.update(zip(to_run, ran, strict=True))
+        return [outcomes[i] for i in range(len(specs))]
     except KeyboardInterrupt:
         print("\ninterrupted: the reports written before are intact; the unfinished runs left nothing", file=sys.stderr)
         return None
     finally:
         write_index(reports)
+
+
+def _summary(outcomes: list[Outcome]) -> str:
+    failed = sum(not o.ok for o in outcomes)
+    executed = [o for o in outcomes if o.executed]
+    reused = len(outcomes) - len(executed)
+    parts = [f"{len(executed)} executed ({sum(o.seconds for o in executed):.1f} s of notebook time)"]
+    if reused:
+        parts.append(f"{reused} reused without executing")
+    return f"{len(outcomes) - failed} of {len(outcomes)} runs ok: " + ", ".join(parts)
 
 
 def _sweep(args, reports: Path, notebooks: Path) -> int:
@@ -118,7 +170,7 @@ def _sweep(args, reports: Path, notebooks: Path) -> int:
     failed = 0
     if not args.page_only:
         print(f"sweep of {notebook.stem}: {len(specs)} runs from {args.grid}", flush=True)
-        outcomes = _run_and_index(specs, reports, args.jobs, progress=False)
+        outcomes = _run_and_index(specs, reports, args.jobs, progress=False, force=args.force)
         if outcomes is None:
             return 130
         failed = sum(not o.ok for o in outcomes)
@@ -163,12 +215,11 @@ def _main(argv: list[str] | None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     reports.mkdir(parents=True, exist_ok=True)
-    outcomes = _run_and_index(specs, reports, args.jobs, progress=sys.stderr.isatty())
+    outcomes = _run_and_index(specs, reports, args.jobs, progress=sys.stderr.isatty(), force=args.force)
     if outcomes is None:
         return 130
     failed = sum(not o.ok for o in outcomes)
-    if len(outcomes) > 1:
-        total = sum(o.seconds for o in outcomes)
-        print(f"{len(outcomes) - failed} of {len(outcomes)} runs ok ({total:.1f} s of notebook time)")
+    if len(outcomes) > 1 or not outcomes[0].executed:
+        print(_summary(outcomes))
     print(f"index: {display_path(reports / 'index.html')}")
     return 1 if failed else 0

@@ -18,11 +18,12 @@ from typing import Any
 from ..errors import RunError
 from ..notebook import metrics as metrics_mod
 from ..notebook import progress as progress_mod
+from .cache import cache_fields, execution_inputs, render_inputs
 from .kernels import kernelspec_dir, stop_kernels
 from .plan import RunSpec
-from .records import FAILED_SUFFIX, TMP_PREFIX, display_path, record
+from .records import TMP_PREFIX, display_path, publish, record
 from .render import ensure_mathjax, render_html
-from .signals import CURRENT, signals_held
+from .signals import CURRENT
 
 __all__ = ["VERSION_PACKAGES", "versions", "share_verified_files", "run"]
 
@@ -134,6 +135,8 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
     reports_dir.mkdir(parents=True, exist_ok=True)
     ensure_mathjax(reports_dir)
     name = spec.name
+    # the inputs as they are when the run starts: a file changed while it runs makes the next invocation run it again
+    inputs = spec.inputs or {"execution": execution_inputs(spec), "render": render_inputs(spec)}
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{name[:40]}-pid{os.getpid()}-", dir=reports_dir))
     CURRENT.tmp = tmp
     start = time.perf_counter()
@@ -171,13 +174,11 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
         recorded, key = metrics_mod.collect(executed)
         rec = record(spec, "ok", time.perf_counter() - start, metrics=recorded, key_metrics=key)
         rec |= {"versions": versions(), "html": f"{name}.html", "ipynb": f"{name}.ipynb"}
+        rec |= cache_fields(inputs, executed=True)
         page = render_html(executed, spec, rec, "_static")
         (tmp / f"{name}.html").write_text(page, encoding="utf-8")
         (tmp / f"{name}.json").write_text(json.dumps(rec, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        with signals_held():  # the three files are replaced together or not at all
-            for suffix in (".ipynb", ".html", ".json"):  # the JSON last: the index lists a run once its JSON exists
-                os.replace(tmp / f"{name}{suffix}", reports_dir / f"{name}{suffix}")
-            (reports_dir / f"{name}{FAILED_SUFFIX}").unlink(missing_ok=True)
+        publish(tmp, name, reports_dir)  # the three files are replaced together or not at all
         return rec
     finally:
         CURRENT.tmp = None

@@ -33,6 +33,8 @@ def index_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "error": r.get("error", ""),
             "error_line": _first_line(r.get("error", "")),
             "seconds": float(r.get("seconds", 0.0)),
+            "executed": r.get("executed", True),
+            "rendered": bool(r.get("rendered")) and not r.get("executed", True),
             "when": r.get("finished", "")[:16].replace("T", " "),
         })
     return rows

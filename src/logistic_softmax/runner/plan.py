@@ -26,6 +26,9 @@ class RunSpec:
     schema: Schema
     parameters: dict[str, Any]
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: the run's hashed inputs, ``{"execution": ..., "render": ...}`` (:mod:`~logistic_softmax.runner.cache`), once
+    #: the runner has computed them
+    inputs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def stem(self) -> str:

@@ -32,6 +32,7 @@ class Outcome:
     record: dict[str, Any] | None
     error: str | None = None
     seconds: float = 0.0
+    executed: bool = True  # False for a report kept or rendered again without executing
 
     @property
     def ok(self) -> bool:

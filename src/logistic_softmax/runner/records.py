@@ -18,6 +18,7 @@ __all__ = [
     "TMP_PREFIX",
     "FAILED_SUFFIX",
     "atomic_write",
+    "publish",
     "record",
     "write_failure",
     "load_runs",
@@ -38,6 +39,17 @@ def atomic_write(target: Path, text: str) -> None:
         fh.write(text)
     os.chmod(tmp, 0o644)
     os.replace(tmp, target)
+
+
+def publish(tmp: Path, name: str, reports_dir: Path, suffixes: tuple[str, ...] = (".ipynb", ".html", ".json")) -> None:
+    """Rename a run's files from its temporary folder into ``reports_dir`` together, with Ctrl-C and SIGTERM held,
+    the JSON last (the index lists a run once its JSON exists); a failure record of the same name is removed."""
+    from .signals import signals_held
+
+    with signals_held():
+        for suffix in suffixes:
+            os.replace(tmp / f"{name}{suffix}", reports_dir / f"{name}{suffix}")
+        (reports_dir / f"{name}{FAILED_SUFFIX}").unlink(missing_ok=True)
 
 
 def record(spec: RunSpec, status: str, seconds: float, **fields: Any) -> dict[str, Any]:
