@@ -94,6 +94,7 @@ def test_classes_named_yes_no_and_on_are_taken_as_written(tmp_path):
     rec = run_once(tmp_path, "03_mnlogit_glm", values)
     m, page = rec["metrics"], rec["page"]
     assert rec["parameters"]["pair"] == ["yes", "no"] and m["reference"] == "on"
-    assert "Classes <strong>yes</strong> (reference) and <strong>no</strong>" in page
+    assert ('Classes <strong><span class="user-text tex2jax_ignore">yes</span></strong> (reference) and '
+            '<strong><span class="user-text tex2jax_ignore">no</span></strong>') in page
     assert np.isfinite(m["k2_max_abs_diff_vs_logit"])  # the two-class claims were checked, not skipped
     assert "two-class MNLogit = Logit: params" in page and 'class="claim claim-failed"' not in page

@@ -57,7 +57,7 @@ def test_html_is_readable_offline(tiny_after_a_run):
     # code hidden, injected-parameters and parameters cells removed, a parameters table instead, output kept
     assert "SECRET_SOURCE_MARKER" not in page
     assert "# Parameters" not in page and "a small integer  [0, 10]" not in page
-    assert 'class="params-table"' in page and "a small integer" in page
+    assert 'class="params-table tex2jax_ignore"' in page and "a small integer" in page
     assert "visible output 2" in page
     assert "vnd.logistic-softmax" not in page
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..science.links import log_sigmoid, naive_log_sigmoid, sigmoid, softmax
 from ..science.numerics import overflow_threshold
+from .escaping import figure_text
 
 __all__ = [
     "style",
@@ -142,6 +143,7 @@ def logit_profile(x, band, x_obs, y_obs, *, focus: str, positive: str, level: st
     ``band`` holds the columns of :func:`logistic_softmax.science.interpret.linear_predictor_band` at the points ``x``.
     """
     style()
+    focus, positive = figure_text(focus), figure_text(positive)  # a user's names: text, not mathtext
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4.0))
     rng = np.random.default_rng(0)  # jitter only: it moves points by at most 0.03 and never changes a number
     jitter = rng.uniform(-0.03, 0.03, size=len(y_obs))
@@ -169,13 +171,16 @@ def class_probabilities(x, probs, *, focus: str, reference: str, names=None):
     names = names or {}
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [3, 2]})
     cmap = plt.get_cmap("coolwarm", probs.shape[1])
-    labels = [f"{c}: {names[c]}" if c in names and names[c] != c else str(c) for c in probs.columns]
+    focus, shown = figure_text(focus), {c: figure_text(c) for c in probs.columns}  # a user's names: text, not mathtext
+    labels = [f"{shown[c]}: {figure_text(names[c])}" if c in names and names[c] != c else shown[c]
+              for c in probs.columns]
     ax0.stackplot(x, probs.to_numpy().T, colors=[cmap(i) for i in range(probs.shape[1])], labels=labels, alpha=0.9)
     ax0.set(xlabel=focus, ylabel="probability (stacked)", title="class probabilities sum to 1", ylim=(0, 1))
     ax0.set_xlim(x[0], x[-1])
     for i, c in enumerate(probs.columns):
         ls = "--" if c == reference else "-"
-        ax1.plot(x, probs[c], color=cmap(i), lw=2, ls=ls, label=f"{c} (reference)" if c == reference else str(c))
+        label = f"{shown[c]} (reference)" if c == reference else shown[c]
+        ax1.plot(x, probs[c], color=cmap(i), lw=2, ls=ls, label=label)
     ax1.set(xlabel=focus, ylabel="probability", title="each class on its own")
     ax1.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     fig.legend(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .escaping import figure_text
 from .figures import COLORS, SHOWN_MAX, style
 
 __all__ = [
@@ -28,7 +29,7 @@ def _inputs(ax, names, x=0.0, top=None):
     top = (len(labels) - 1) / 2 if top is None else top
     ys = [top - i for i in range(len(labels))]
     for y, lab in zip(ys, labels, strict=True):
-        _node(ax, (x, y), lab if len(lab) <= 6 else lab[:5] + "…", COLORS["grey"], r=0.38)
+        _node(ax, (x, y), figure_text(lab if len(lab) <= 6 else lab[:5] + "…"), COLORS["grey"], r=0.38)
     return ys
 
 
@@ -52,7 +53,8 @@ def network_diagrams(neuron_inputs, layer_inputs, classes, *, reference: str | N
     zs = [(k - 1) / 2 - i for i in range(k)]
     for i, (z, c) in enumerate(zip(zs, classes, strict=True)):
         _node(ax1, (3.0, z), f"$z_{{{i}}}$", COLORS["softmax"], r=0.36)
-        ax1.text(5.1, z, f"$p_{{{i}}}$" + (f"  ({c}, reference)" if c == reference else f"  ({c})"), va="center")
+        shown = figure_text(c) + (", reference" if c == reference else "")  # a user's label: text, not mathtext
+        ax1.text(5.1, z, f"$p_{{{i}}}$  ({shown})", va="center")
         for y in ys:
             ax1.plot([0.4, 2.64], [y, z], color=COLORS["grey"], lw=0.5, alpha=0.6)
     ax1.add_patch(plt.Rectangle((3.8, zs[-1] - 0.4), 0.9, zs[0] - zs[-1] + 0.8, facecolor="#ebf4ff", edgecolor="k"))
@@ -75,6 +77,7 @@ def weight_paths(paths: dict, *, coords: tuple[int, int], names, optimum=None, n
     """
     style()
     i, j = coords
+    names = [figure_text(n) for n in names]  # a user's column names: text, not mathtext
     ncols = 2 if net1 is not None else 1
     fig, axes = plt.subplots(1, ncols, figsize=(5.4 * ncols, 4.6), squeeze=False)
     ax = axes[0, 0]

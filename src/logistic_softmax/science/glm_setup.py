@@ -30,18 +30,6 @@ class GlmSetup:
     def negative(self) -> str | None:
         return next((c for c in self.ds.classes if c != self.positive), None) if self.positive else None
 
-    def data_sentence(self) -> str:
-        """One sentence in Markdown: where the data come from, how many rows were used, what the outcome is."""
-        ds = self.ds
-        text = f"Data: {ds.description}, {ds.n} observations" + (
-            f" ({ds.n_dropped} rows with a missing value left out)" if ds.n_dropped else "")
-        if self.positive is not None:
-            pos, neg = self.positive, self.negative
-            return text + (f". Outcome `{ds.outcome}`: **{pos}** ({ds.class_name(pos)}) is coded 1, {neg} "
-                           f"({ds.class_name(neg)}) is 0.")
-        return text + (f". Outcome `{ds.outcome}` with {ds.K} classes; the reference class is "
-                       f"**{self.label(self.reference)}**.")
-
     def label(self, c: str) -> str:
         """A class label with its name when the data give one: ``"1 (Strong Democrat)"``."""
         name = self.ds.class_name(c)

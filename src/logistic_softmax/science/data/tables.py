@@ -85,12 +85,13 @@ def statsmodels_datasets() -> tuple[str, ...]:
 
 
 def load_frame(data: str, param: str = "data") -> tuple[pd.DataFrame, str]:
-    """Load ``data`` (a statsmodels dataset name or a CSV path); return the table and a one-line description."""
+    """Load ``data`` (a statsmodels dataset name or a CSV path); return the table and a one-line description in
+    plain text (which names the file: a report shows it escaped)."""
     if data in statsmodels_datasets():
         import statsmodels.datasets as smd
 
         frame = getattr(smd, data).load_pandas().data
-        return frame.copy(), f"the statsmodels dataset `{data}`"
+        return frame.copy(), f"the statsmodels dataset {data}"
     path = Path(data).expanduser()
     if path.suffix.lower() != ".csv" and not path.exists():
         raise DataError(
@@ -107,9 +108,9 @@ def load_frame(data: str, param: str = "data") -> tuple[pd.DataFrame, str]:
     if frame.empty:
         raise DataError(f"parameter '{param}': CSV file {path} has no rows")
     if sep == ",":
-        return frame, f"the CSV file `{path}`"
+        return frame, f"the CSV file {path}"
     converted = _decimal_commas(frame)
-    how = f"the CSV file `{path}` (read as separated by {SEPARATORS[sep]}" + (
+    how = f"the CSV file {path} (read as separated by {SEPARATORS[sep]}" + (
         f"; {', '.join(converted)} read with a decimal comma)" if converted else ")")
     return frame, how
 
