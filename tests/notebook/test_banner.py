@@ -15,14 +15,14 @@ def test_a_separated_fit_gets_the_warning_box_with_its_problem(separated_csv):
                              "reference": ""})
     d = diagnosis.diagnose(glm.fit_mnlogit(ds), ds.codes)
     html = banner.diagnosis(d)._repr_html_()
-    assert 'class="diagnosis diagnosis-warning"' in html and "completely separated by x1" in html
+    assert 'class="diagnosis diagnosis-warning tex2jax_ignore"' in html and "completely separated by x1" in html
     assert not banner.diagnosis(d).ok
 
 
 def test_a_sound_fit_gets_the_green_box(anes):
     d = diagnosis.diagnose(glm.fit_mnlogit(anes[0], "2"), anes[0].codes)
     b = banner.diagnosis(d)
-    assert b.ok and 'class="diagnosis diagnosis-ok"' in b._repr_html_() and "the fit is sound" in repr(b)
+    assert b.ok and 'class="diagnosis diagnosis-ok tex2jax_ignore"' in b._repr_html_() and "the fit is sound" in repr(b)
 
 
 def test_a_left_out_predictor_is_named_in_the_box():

@@ -33,7 +33,7 @@ def test_logit_report_on_a_csv_with_text_labels(tmp_path):
     assert m["converged"] is True and m["separation"] is False
     assert set(m["logit_params"]) == {"const", "hours", "stress"}  # total = hours + stress is left out
     assert "total" in rec["page"] and "linearly dependent" in rec["page"]
-    assert 'class="claim claim-failed"' not in rec["page"]
+    assert 'class="claim claim-failed ' not in rec["page"]
 
 
 @pytest.mark.notebook
@@ -47,7 +47,7 @@ def test_softmax_report_explains_separation_instead_of_failing(tmp_path, separat
         "class &#x27;high&#x27; is completely separated by x1" in page
         or "class 'high' is completely separated by x1" in page
     )
-    assert 'class="claim claim-skipped"' in page and 'class="claim claim-failed"' not in page
+    assert 'class="claim claim-skipped ' in page and 'class="claim claim-failed ' not in page
     assert set(m["mnlogit_params"]) == {"high", "mid"}  # labels, not statsmodels' 0, 1
 
 
@@ -67,7 +67,7 @@ def test_networks_report_on_separated_data_stopped_early_says_so(tmp_path, separ
     assert page.index("converged: false") < page.index("1. The two networks")  # said at the top
     assert "stopped at the maximum of 200 steps" in page
     assert m["exact_rule_max_abs_diff"] < 1e-12  # the every-step identities hold whatever the parameters
-    assert 'class="claim claim-skipped"' in page and 'class="claim claim-failed"' not in page
+    assert 'class="claim claim-skipped ' in page and 'class="claim claim-failed ' not in page
 
 
 @pytest.mark.notebook
@@ -76,7 +76,7 @@ def test_one_predictor_and_one_newton_step_render_and_say_not_converged(tmp_path
     steps: the separated-data run above; a small subsample and few epochs: the smoke run of 05_mnist.)"""
     rec = run_once(tmp_path / "b", "02_logit_glm", "predictors=[GPA] maxiter=1")
     assert rec["metrics"]["converged"] is False and set(rec["metrics"]["logit_params"]) == {"const", "GPA"}
-    assert 'class="claim claim-failed"' not in rec["page"]
+    assert 'class="claim claim-failed ' not in rec["page"]
 
 
 @pytest.mark.notebook
@@ -97,4 +97,4 @@ def test_classes_named_yes_no_and_on_are_taken_as_written(tmp_path):
     assert ('Classes <strong><span class="user-text tex2jax_ignore">yes</span></strong> (reference) and '
             '<strong><span class="user-text tex2jax_ignore">no</span></strong>') in page
     assert np.isfinite(m["k2_max_abs_diff_vs_logit"])  # the two-class claims were checked, not skipped
-    assert "two-class MNLogit = Logit: params" in page and 'class="claim claim-failed"' not in page
+    assert "two-class MNLogit = Logit: params" in page and 'class="claim claim-failed ' not in page
