@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 
 import nbformat
 import pytest
-from helpers import COMMITTED, SMOKE, rendered_dom, typeset_count
+from helpers import COMMITTED, SMOKE
 from papermill import inspect_notebook
 
 from logistic_softmax.notebook.params import read_schema
@@ -140,16 +139,3 @@ def test_mnist_smoke_run_on_a_subsample_says_the_targets_were_not_met(smoke_repo
     m, page = rec["metrics"], (smoke_reports / rec["html"]).read_text()
     assert m["targets_met"] is False and "Accuracy targets: not met with these parameters." in page
     assert m["two_layer_test_accuracy"] < 0.98 and 'class="claim claim-failed ' not in page
-
-
-@pytest.mark.notebook
-@pytest.mark.browser
-@pytest.mark.parametrize("stem", [p.stem for p in COMMITTED])
-def test_report_math_is_typeset_offline(chromium, smoke_reports, stem):
-    (record,) = [json.loads(p.read_text()) for p in smoke_reports.glob(f"{stem}*.json")]
-    dom = rendered_dom(chromium, smoke_reports / record["html"])
-    assert typeset_count(dom) > 20, "MathJax did not typeset the report"
-    assert "Math Processing Error" not in dom, "MathJax failed on some of the math (a font it could not load?)"
-    visible = re.sub(r"<script\b.*?</script>", "", dom.split("<main", 1)[1], flags=re.S)  # MathJax keeps TeX here
-    for raw in ("$$", "\\frac", "\\operatorname", "\\sigma"):
-        assert raw not in visible, f"raw LaTeX {raw!r} left in the visible page"

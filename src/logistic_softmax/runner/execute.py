@@ -136,7 +136,7 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
     ensure_mathjax(reports_dir)
     name = spec.name
     # the inputs as they are when the run starts: a file changed while it runs makes the next invocation run it again
-    inputs = spec.inputs or {"execution": execution_inputs(spec), "render": render_inputs(spec)}
+    inputs = spec.inputs or {"execution": execution_inputs(spec), "render": render_inputs(spec, reports_dir)}
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{name[:40]}-pid{os.getpid()}-", dir=reports_dir))
     CURRENT.tmp = tmp
     start = time.perf_counter()
@@ -172,10 +172,11 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
             tail.stop()
         executed = nbformat.read(executed_path, as_version=4)
         recorded, key = metrics_mod.collect(executed)
-        rec = record(spec, "ok", time.perf_counter() - start, metrics=recorded, key_metrics=key)
+        rec = record(spec, "ok", time.perf_counter() - start, metrics=recorded, key_metrics=key,
+                     metric_labels=metrics_mod.labels(executed))
         rec |= {"versions": versions(), "html": f"{name}.html", "ipynb": f"{name}.ipynb"}
         rec |= cache_fields(inputs, executed=True)
-        page = render_html(executed, spec, rec, "_static")
+        page = render_html(executed, spec, rec, "_static", reading=inputs["render"].get("reading"))
         (tmp / f"{name}.html").write_text(page, encoding="utf-8")
         (tmp / f"{name}.json").write_text(json.dumps(rec, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         publish(tmp, name, reports_dir)  # the three files are replaced together or not at all
