@@ -234,8 +234,15 @@ def test_dark_mode_keeps_figures_on_light_cards_and_print_drops_the_navigation(v
     assert styles["print_toc"] == "none" and styles["print_nav"] == "none", styles
 
 
-def test_every_key_result_of_the_notebooks_has_a_label(smoke_reports):
-    for path in sorted(smoke_reports.glob("*.json")):
-        rec = json.loads(path.read_text())
-        unlabelled = set(rec["key_metrics"]) - set(rec.get("metric_labels", {}))
-        assert not unlabelled, (rec["notebook"], unlabelled)
+#: the notebooks that give every key result a label (a notebook may leave one out: the index then shows its name)
+LABELLED = {"01_sigmoid_softmax", "02_logit_glm", "03_mnlogit_glm", "04_networks", "05_mnist"}
+
+
+def test_every_key_result_of_the_first_five_notebooks_has_a_label(smoke_reports):
+    records = [json.loads(p.read_text()) for p in sorted(smoke_reports.glob("*.json"))]
+    assert LABELLED <= {r["notebook"] for r in records}
+    for rec in records:
+        if rec["notebook"] in LABELLED:
+            unlabelled = set(rec["key_metrics"]) - set(rec.get("metric_labels", {}))
+            assert not unlabelled, (rec["notebook"], unlabelled)
+            assert all("_" not in label for label in rec["metric_labels"].values()), rec["metric_labels"]

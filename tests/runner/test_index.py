@@ -84,7 +84,7 @@ def test_the_page_shows_every_value_as_text(folder):
     notebooks, reports = folder
     page = write_index(reports, notebooks).read_text()
     assert re.findall(r'<li class="chapter" id="([^"]+)"', page) == ["01_a", "02_b", "03_c", "04_d", "09_gone"]
-    assert '<span class="result-label">the measure</span>: <strong class="result-value">4.9e-15</strong>' in page
+    assert '<span class="result-label">the measure</span>: <strong class="result-value nowrap">4.9e-15</strong>' in page
     assert "make report NB=03_c" in page and "the last run with its defaults failed" in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page  # a user's value is text
     assert "ValueError: &lt;boom&gt;" in page and "<boom>" not in page
