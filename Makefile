@@ -68,6 +68,10 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP) ## Time the MNIST models against PyTorch, scikit-learn and statsmodels; writes benchmarks/results.json
 	$(PY) benchmarks/bench.py
 
+.PHONY: bench-rerun
+bench-rerun: $(DEPS) ## Time a rerun with nothing changed, and with one notebook's Markdown changed; writes benchmarks/rerun.json
+	$(PY) benchmarks/rerun.py
+
 .PHONY: lint
 lint: $(DEPS) ## Check the code and notebooks with ruff
 	$(PY) -m ruff check src tests notebooks benchmarks
