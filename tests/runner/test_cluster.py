@@ -9,6 +9,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,6 +19,8 @@ import psutil
 from helpers import make_notebook
 
 from logistic_softmax.runner import cli
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PARAMS = """\
 hold: float = 0.0  # seconds the run waits in its second cell  [0, 100]
@@ -80,3 +84,13 @@ def test_a_sweep_on_a_local_cluster_survives_a_killed_worker_and_a_hung_run(tmp_
     for k in alive:
         k.kill()
     assert not alive, "kernels left running"
+
+
+def test_dask_is_imported_only_when_a_sweep_is_given_a_scheduler():
+    code = ("import sys\nfrom logistic_softmax.runner import cli\n"
+            "args = ['sweep', '--notebook', '04_networks', '--grid', 'sweeps/04_networks.yaml', '--plan']\n"
+            "assert cli.main(args) == 0\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed'}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
