@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 from helpers import make_notebook
 
-from logistic_softmax.runner import cli
+from logistic_softmax.runner import cache, cli, sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,6 +77,10 @@ def test_a_sweep_on_a_local_cluster_survives_a_killed_worker_and_a_hung_run(tmp_
     assert ran == ["1", "1", "60"], ran
     record = json.loads((reports / f"{rows[1.0]['name']}.json").read_text())
     assert record["executed"] and record["versions"]["papermill"]
+    # a run published from a worker is a run like any other: with nothing changed, the next sweep keeps it
+    _, specs = sweep.plan(tmp_path / "notebooks" / "held.ipynb", grid)
+    actions = {spec.parameters["hold"]: cache.decide(spec, reports).action for spec in specs}
+    assert actions == {1.0: cache.KEEP, 60.0: cache.EXECUTE}
     assert not [p for p in reports.iterdir() if p.name.startswith(".tmp-")]
     kernels = [psutil.Process(int(m.name.split("-")[1])) for m in markers.iterdir()
                if psutil.pid_exists(int(m.name.split("-")[1]))]

@@ -71,7 +71,7 @@ def connect(address: str, jobs: int):
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
         try:
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
@@ -190,11 +190,11 @@ def run_on_cluster(client, specs: list[RunSpec], reports_dir: Path, *, timeout: 
         for fut in as_completed(list(pending)):
             n = pending[fut]
             try:
-                outcomes[n] = _outcome(specs[n], fut.result(), reports_dir)
+                result = fut.result()
             except Exception as exc:  # e.g. KilledWorker: its workers died more often than the cluster allows
-                error = f"notebook {specs[n].stem}: its task failed on the cluster ({type(exc).__name__}: {exc})"
-                write_failure(reports_dir, specs[n], error, 0.0)
-                outcomes[n] = Outcome(specs[n], None, error)
+                result = {"error": f"notebook {specs[n].stem}: its task failed on the cluster "
+                                   f"({type(exc).__name__}: {exc})"}
+            outcomes[n] = _outcome(specs[n], result, reports_dir)
             announce(outcomes[n], len(outcomes), total, reports_dir)
     except KeyboardInterrupt:
         with signals_held():  # a second Ctrl-C does not cut the clean-up short
