@@ -77,6 +77,8 @@ def test_a_sweep_on_a_local_cluster_survives_a_killed_worker_and_a_hung_run(tmp_
     assert ran == ["1", "1", "60"], ran
     record = json.loads((reports / f"{rows[1.0]['name']}.json").read_text())
     assert record["executed"] and record["versions"]["papermill"]
+    executed = json.loads((reports / f"{rows[1.0]['name']}.ipynb").read_text())  # (executed in memory, named here)
+    assert executed["metadata"]["papermill"]["input_path"] == str((tmp_path / "notebooks" / "held.ipynb").resolve())
     # a run published from a worker is a run like any other: with nothing changed, the next sweep keeps it
     _, specs = sweep.plan(tmp_path / "notebooks" / "held.ipynb", grid)
     actions = {spec.parameters["hold"]: cache.decide(spec, reports).action for spec in specs}

@@ -87,7 +87,9 @@ def _failure_message(spec: RunSpec, exc: Exception, watch: _CellWatch) -> str:
         error, source = f"{exc.ename}: {exc.evalue}", exc.source
     elif watch.index is not None:
         # e.g. the kernel died (killed, out of memory), or a cell ran past the timeout, in the last cell it was given
-        index, where, error, source = watch.index, "", f"{type(exc).__name__}: {exc}", watch.source
+        # (the first line of the error: nbclient's timeout adds a preview of the cell, which is named here)
+        first = next(iter(str(exc).splitlines()), "")
+        index, where, error, source = watch.index, "", f"{type(exc).__name__}: {first}", watch.source
     else:
         return f"notebook {spec.stem} ({rel}) failed\n  {type(exc).__name__}: {exc}"
     # papermill injected its parameters cell after the cell tagged parameters (when there are parameters)
@@ -145,7 +147,7 @@ def execute(spec: RunSpec, tmp: Path, *, progress: bool = False, timeout: float 
         os.environ[progress_mod.ENV] = str(tail.path)  # the kernel inherits the environment
         tail.start()
         try:
-            return pm.execute_notebook(
+            executed = pm.execute_notebook(
                 nbformat.reads(spec.source(), as_version=4),
                 None,  # in memory: the caller writes the executed notebook where it belongs
                 parameters=spec.parameters,
@@ -165,6 +167,9 @@ def execute(spec: RunSpec, tmp: Path, *, progress: bool = False, timeout: float 
             raise RunError(_failure_message(spec, exc, watch)) from None
         finally:
             tail.stop()
+        # papermill records its input and output; given a notebook in memory, it would record the whole notebook
+        executed.metadata.papermill.update(input_path=str(spec.notebook), output_path=f"{spec.name}.ipynb")
+        return executed
     finally:
         os.environ.pop(progress_mod.ENV, None)
         if tail.is_alive():
