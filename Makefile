@@ -31,17 +31,35 @@ venv: $(STAMP) ## Create .venv and install the project with its dependencies
 # FORCE=1 executes every run again; a run none of whose inputs changed is otherwise kept (or only rendered again)
 CHECK_FORCE = @case "$(FORCE)" in ""|0|1) ;; *) echo "error: FORCE=$(FORCE): expected 1 (execute every run again) or 0" >&2; exit 2;; esac
 FORCE_FLAG = $(if $(filter 1,$(FORCE)),--force)
+# TIMEOUT=s stops a run whose cell runs longer than s seconds (papermill's execution timeout)
+TIMEOUT_FLAG = $(if $(TIMEOUT),--timeout "$(TIMEOUT)")
 
 .PHONY: report
-report: $(DEPS) ## Render reports/ (all notebooks in parallel; NB=name for one, P='a=1 b=2' or PARAMS=file.yaml, JOBS=n, FORCE=1)
+report: $(DEPS) ## Render reports/ (all notebooks in parallel; NB=name for one, P='a=1 b=2' or PARAMS=file.yaml, JOBS=n, FORCE=1, TIMEOUT=s)
 	$(CHECK_FORCE)
-	$(PY) -m logistic_softmax.report run $(if $(NB),--notebook "$(NB)") --set "$$P" $(if $(PARAMS),--params-file "$(PARAMS)") $(if $(JOBS),--jobs "$(JOBS)") $(FORCE_FLAG)
+	$(PY) -m logistic_softmax.report run $(if $(NB),--notebook "$(NB)") --set "$$P" $(if $(PARAMS),--params-file "$(PARAMS)") $(if $(JOBS),--jobs "$(JOBS)") $(FORCE_FLAG) $(TIMEOUT_FLAG)
+
+DASK_STAMP := $(VENV)/.installed-dask
+
+$(DASK_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dask]"
+	@touch $(DASK_STAMP)
 
 .PHONY: sweep
-sweep: $(DEPS) ## Run every combination in GRID=file.yaml for NB=name in parallel (JOBS=n) and write a comparison page
+sweep: $(DEPS) $(if $(SCHEDULER),$(DASK_STAMP)) ## Run every combination in GRID=file.yaml for NB=name in parallel (JOBS=n; SCHEDULER=tcp://host:8786 or local: on a Dask cluster) and write a comparison page
 	@test -n "$(NB)" -a -n "$(GRID)" || { echo "error: give the notebook and the grid file, e.g. make sweep NB=04_networks GRID=sweeps/04_networks.yaml" >&2; exit 2; }
 	$(CHECK_FORCE)
-	$(PY) -m logistic_softmax.report sweep --notebook "$(NB)" --grid "$(GRID)" $(if $(JOBS),--jobs "$(JOBS)") $(if $(X),--x "$(X)") $(if $(Y),--y "$(Y)") $(FORCE_FLAG)
+	$(PY) -m logistic_softmax.report sweep --notebook "$(NB)" --grid "$(GRID)" $(if $(JOBS),--jobs "$(JOBS)") $(if $(X),--x "$(X)") $(if $(Y),--y "$(Y)") $(FORCE_FLAG) $(TIMEOUT_FLAG) $(if $(SCHEDULER),--scheduler "$(SCHEDULER)")
+
+LAB_STAMP := $(VENV)/.installed-lab
+
+$(LAB_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[lab]"
+	@touch $(LAB_STAMP)
+
+.PHONY: lab
+lab: $(LAB_STAMP) ## Register the project's kernel and open the notebooks in JupyterLab (LAB_ARGS='--no-browser --port=8899')
+	$(PY) -m logistic_softmax.report lab $(LAB_ARGS)
 
 .PHONY: params
 params: $(DEPS) ## List a notebook's parameters with type, default, range and help (NB=name)
@@ -67,6 +85,10 @@ $(BENCH_STAMP): $(STAMP)
 .PHONY: bench
 bench: $(BENCH_STAMP) ## Time the MNIST models against PyTorch, scikit-learn and statsmodels; writes benchmarks/results.json
 	$(PY) benchmarks/bench.py
+
+.PHONY: bench-rerun
+bench-rerun: $(DEPS) ## Time a rerun with nothing changed, and with one notebook's Markdown changed; writes benchmarks/rerun.json
+	$(PY) benchmarks/rerun.py
 
 .PHONY: lint
 lint: $(DEPS) ## Check the code and notebooks with ruff

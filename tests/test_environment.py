@@ -46,5 +46,9 @@ def test_pyproject_pins_every_dependency_to_a_compatible_release():
     assert required <= set(deps)
     assert all("~=" in d or "==" in d for d in deps.values()), deps
     dev = {re.split(r"[~=<> ]", d)[0] for d in project["optional-dependencies"]["dev"]}
-    assert {"pytest", "ruff"} <= dev
+    assert {"pytest", "ruff", "logistic-softmax[lab,dask]"} <= dev  # the tests start JupyterLab and a Dask cluster
+    extras = project["optional-dependencies"]
+    assert [d.split("~=")[0] for d in extras["lab"]] == ["jupyterlab"]
+    assert [d.split("~=")[0] for d in extras["dask"]] == ["distributed"]
+    assert all("~=" in d for d in extras["lab"] + extras["dask"])
     assert project["requires-python"] == ">=3.11"  # no upper cap: newer Pythons install the same pins

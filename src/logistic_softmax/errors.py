@@ -9,6 +9,11 @@ __all__ = ["InputError", "ParameterError", "DataError", "RunError", "ClaimFailed
 class InputError(ValueError):
     """Something a user gave (a parameter, a parameters or grid file, a data file) is not what is expected."""
 
+    def _render_traceback_(self) -> list[str]:
+        """In Jupyter (IPython's hook), the runner's one line instead of a traceback through the package: a reader
+        who edits a parameters cell sees what ``make report`` would say of the same value."""
+        return [f"error: {self}"]
+
 
 class ParameterError(InputError):
     """A parameter, its value, or a parameters or grid file is not what the notebook declares."""

@@ -13,7 +13,7 @@ import papermill
 import pytest
 from helpers import write_folder
 
-from logistic_softmax.runner import cli
+from logistic_softmax.runner import cli, cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -228,7 +228,29 @@ CATALOGUE: list[tuple[str, list[str], str]] = [
         r"--x: expected one of the swept parameters learning_rate, got 'epochs'",
     ),
     ("zero worker processes", ["run", "--jobs", "0"], r"--jobs.*expected a whole number of worker processes >= 1"),
+    (
+        "a timeout that is not a positive number",
+        ["run", "--notebook", "01_sigmoid_softmax", "--timeout", "0"],
+        r"argument --timeout: expected a positive number of seconds \(the longest a cell may run\), got '0'",
+    ),
+    (
+        "a malformed scheduler address",
+        ["sweep", "--notebook", "04_networks", "--grid", "{file[grid_ok]}", "--scheduler", "tcp//127.0.0.1:8786"],
+        r"argument --scheduler: expected 'local' or a Dask scheduler address such as tcp://host:8786, "
+        r"got 'tcp//127.0.0.1:8786'",
+    ),
+    (
+        "an unreachable scheduler",
+        ["sweep", "--notebook", "04_networks", "--grid", "{file[grid_ok]}", "--scheduler", "tcp://127.0.0.1:9"],
+        r"--scheduler tcp://127.0.0.1:9: no Dask scheduler answered there within 1 s",
+    ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def short_connect(monkeypatch):
+    """An unreachable scheduler is given 1 s here, not 10 (port 9 of loopback: nothing listens there)."""
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1.0)
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,12 @@
 """The command line (the Makefile only calls this)::
 
     python -m logistic_softmax.report run [--notebook NB] [--set "x=2 b1=3"] [--params-file F] [--jobs J] [--force]
+                                          [--timeout S]
     python -m logistic_softmax.report sweep --notebook NB --grid F [--jobs J] [--x PARAM] [--y METRIC] [--force]
+                                            [--timeout S] [--scheduler local|tcp://host:8786]
     python -m logistic_softmax.report params NB
     python -m logistic_softmax.report index [--reports DIR]
+    python -m logistic_softmax.report lab [JUPYTERLAB OPTIONS...]
 
 Every requested run is validated before any kernel starts (bad input: one line ``error: ...``, exit code 2). Each
 run executes into a temporary folder inside the reports folder and its three files (executed ``.ipynb``, ``.html``,
@@ -12,7 +15,8 @@ report nor replaces a good one. A run that fails leaves a small ``<name>.failed.
 instead; a later success removes it. Several runs go to a pool of worker processes (``--jobs``, default one per
 core), longest first. A run none of whose inputs changed since its report was made is not executed again
 (:mod:`~logistic_softmax.runner.cache`): its report is kept, or only its page is rendered again; ``--force``
-executes every run.
+executes every run. ``--timeout`` stops a run whose cell runs longer (papermill's execution timeout). A sweep with
+``--scheduler`` runs on a Dask cluster instead of the local pool (:mod:`~logistic_softmax.runner.cluster`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from .inputs import format_value
 from .plan import RunSpec, label, plan_runs, resolve_notebook
 from .pool import Outcome, run_many
 from .records import clean_stale_tmp, display_path
+from .signals import signals_held
 
 __all__ = ["main"]
 
@@ -47,6 +52,26 @@ def _jobs(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of worker processes >= 1, got {text!r}")
     return n
+
+
+def _timeout(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds (the longest a cell may run), "
+                                         f"got {text!r}")
+    return seconds
+
+
+def _scheduler(text: str) -> str:
+    from .cluster import check_address  # (imports no Dask)
+
+    try:
+        return check_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", "-j", type=_jobs, default=cores, help=f"worker processes (default: {cores}, the cores)")
     r.add_argument("--reports", default=None, help="output folder (default: reports/)")
     r.add_argument("--force", action="store_true", help="execute every run, even one whose inputs did not change")
+    r.add_argument("--timeout", type=_timeout, help="stop a run whose cell runs longer than this many seconds")
     r.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
     w = sub.add_parser("sweep", help="run every combination of a grid file's values and write a comparison page")
     w.add_argument("--notebook", "-n", required=True)
@@ -78,6 +104,10 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--plan", action="store_true", help="only print one command per run (for another scheduler)")
     w.add_argument("--page-only", action="store_true", help="only (re)build the page from the runs' records")
     w.add_argument("--force", action="store_true", help="execute every run, even one whose inputs did not change")
+    w.add_argument("--timeout", type=_timeout, help="stop a run whose cell runs longer than this many seconds")
+    w.add_argument("--scheduler", type=_scheduler,
+                   help="run on a Dask cluster: a scheduler address such as tcp://host:8786, or 'local' for a "
+                        "LocalCluster of --jobs worker processes on this machine")
     w.add_argument("--reports", default=None)
     w.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
     p = sub.add_parser("params", help="list a notebook's parameters with type, default, range and help")
@@ -85,6 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
     i = sub.add_parser("index", help="rewrite reports/index.html from the runs' JSON files")
     i.add_argument("--reports", default=None)
+    sub.add_parser("lab", help="register the project's Jupyter kernel and start JupyterLab on notebooks/ (any "
+                               "further options go to JupyterLab)")
     return ap
 
 
@@ -127,16 +159,21 @@ def _reuse(specs: list[RunSpec], reports: Path, force: bool) -> tuple[dict[int, 
     return done, to_run
 
 
-def _run_and_index(specs: list[RunSpec], reports: Path, jobs: int, progress: bool,
-                   force: bool = False, notebooks: Path | None = None) -> list[Outcome] | None:
-    """The runs that need it executed (:func:`run_many`), the others kept or rendered again, then the index
-    rewritten (also after Ctrl-C, which gives ``None`` and a message)."""
+def _run_and_index(specs: list[RunSpec], reports: Path, jobs: int, progress: bool, force: bool = False,
+                   timeout: float | None = None, client=None, notebooks: Path | None = None) -> list[Outcome] | None:
+    """The runs that need it executed (:func:`run_many`, or on the Dask cluster of ``client``), the others kept or
+    rendered again, then the index rewritten (also after Ctrl-C, which gives ``None`` and a message)."""
     clean_stale_tmp(reports)
     share_verified_files()
     try:
         outcomes, to_run = _reuse(specs, reports, force)
-        if to_run:
-            ran = run_many([specs[i] for i in to_run], reports, jobs, progress=progress)
+        if to_run and client is not None:
+            from .cluster import run_on_cluster
+
+            ran = run_on_cluster(client, [specs[i] for i in to_run], reports, timeout=timeout)
+            outcomes.update(zip(to_run, ran, strict=True))
+        elif to_run:
+            ran = run_many([specs[i] for i in to_run], reports, jobs, progress=progress, timeout=timeout)
             outcomes.update(zip(to_run, ran, strict=True))
         return [outcomes[i] for i in range(len(specs))]
     except KeyboardInterrupt:
@@ -170,8 +207,19 @@ def _sweep(args, reports: Path, notebooks: Path) -> int:
     reports.mkdir(parents=True, exist_ok=True)
     failed = 0
     if not args.page_only:
+        client = None
+        if args.scheduler:  # connected before any run starts: a scheduler that does not answer is bad input
+            from .cluster import close, connect
+
+            client = connect(args.scheduler, args.jobs)
         print(f"sweep of {notebook.stem}: {len(specs)} runs from {args.grid}", flush=True)
-        outcomes = _run_and_index(specs, reports, args.jobs, progress=False, force=args.force, notebooks=notebooks)
+        try:
+            outcomes = _run_and_index(specs, reports, args.jobs, progress=False, force=args.force,
+                                      timeout=args.timeout, client=client, notebooks=notebooks)
+        finally:
+            if client is not None:
+                with signals_held():
+                    close(client)
         if outcomes is None:
             return 130
         failed = sum(not o.ok for o in outcomes)
@@ -194,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lab"] and not {"-h", "--help"} & set(argv[1:]):
+        from .lab import start_lab
+
+        start_lab(argv[1:])  # becomes JupyterLab: returns only if it could not start
+        return 1
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed its message
@@ -217,7 +271,7 @@ def _main(argv: list[str] | None) -> int:
         return 2
     reports.mkdir(parents=True, exist_ok=True)
     outcomes = _run_and_index(specs, reports, args.jobs, progress=sys.stderr.isatty(), force=args.force,
-                              notebooks=notebooks)
+                              timeout=args.timeout, notebooks=notebooks)
     if outcomes is None:
         return 130
     failed = sum(not o.ok for o in outcomes)

@@ -25,7 +25,8 @@ from .records import TMP_PREFIX, display_path, publish, record
 from .render import ensure_mathjax, render_html
 from .signals import CURRENT
 
-__all__ = ["VERSION_PACKAGES", "versions", "share_verified_files", "run"]
+__all__ = ["VERSION_PACKAGES", "versions", "share_verified_files", "execute", "executed_record", "publish_run",
+           "run_folder", "run"]
 
 VERSION_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "papermill", "nbconvert")
 
@@ -75,33 +76,35 @@ def _source_index(nb, index: int, *, injected: bool = False) -> int:
     return index - 1 if inserted_at is not None and index > inserted_at else index
 
 
-def _failure_message(spec: RunSpec, exc: Exception, executed: Path, watch: _CellWatch) -> str:
+def _failure_message(spec: RunSpec, exc: Exception, watch: _CellWatch) -> str:
     """Name the notebook, the failing cell (numbered as in the source notebook) and the error."""
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
     rel = display_path(spec.notebook)
-    if not isinstance(exc, PapermillExecutionError):
-        # e.g. the kernel died (killed, out of memory) while running the last cell it was given
-        where = ""
-        if watch.index is not None:
-            number = _source_index(nbformat.read(spec.notebook, as_version=4), watch.index, injected=True) + 1
-            where = f" in cell {number}, which begins: {_first_line(watch.source)!r}"
-        return f"notebook {spec.stem} ({rel}) failed{where}\n  {type(exc).__name__}: {exc}"
-    # papermill wrote the executed notebook, with the error, before raising
-    index = _source_index(nbformat.read(executed, as_version=4), exc.cell_index)
-    return (
-        f"notebook {spec.stem} ({rel}) failed in cell {index + 1} (In [{exc.exec_count}]), "
-        f"which begins: {_first_line(exc.source)!r}\n  {exc.ename}: {exc.evalue}"
-    )
+    if isinstance(exc, PapermillExecutionError):
+        index, where = exc.cell_index, f" (In [{exc.exec_count}])"
+        error, source = f"{exc.ename}: {exc.evalue}", exc.source
+    elif watch.index is not None:
+        # e.g. the kernel died (killed, out of memory), or a cell ran past the timeout, in the last cell it was given
+        # (the first line of the error: nbclient's timeout adds a preview of the cell, which is named here)
+        first = next(iter(str(exc).splitlines()), "")
+        index, where, error, source = watch.index, "", f"{type(exc).__name__}: {first}", watch.source
+    else:
+        return f"notebook {spec.stem} ({rel}) failed\n  {type(exc).__name__}: {exc}"
+    # papermill injected its parameters cell after the cell tagged parameters (when there are parameters)
+    source_nb = nbformat.reads(spec.source(), as_version=4)
+    number = _source_index(source_nb, index, injected=bool(spec.parameters)) + 1
+    begins = _first_line(source)
+    return f"notebook {spec.stem} ({rel}) failed in cell {number}{where}, which begins: {begins!r}\n  {error}"
 
 
 class _ProgressTail(threading.Thread):
     """Print the lines a running notebook writes to its progress file (:mod:`logistic_softmax.notebook.progress`)."""
 
-    def __init__(self, path: Path, label: str, interval: float = 0.5):
+    def __init__(self, path: Path, label: str, interval: float = 0.5, echo: bool = True):
         super().__init__(daemon=True)
-        self.path, self.label, self.interval = path, label, interval
+        self.path, self.label, self.interval, self.echo = path, label, interval, echo
         self.stopped = threading.Event()
         self.offset = 0
 
@@ -114,7 +117,7 @@ class _ProgressTail(threading.Thread):
             return
         done = text.rfind("\n") + 1  # a line still being written is printed once it is complete
         self.offset += len(text[:done].encode("utf-8"))
-        for line in text[:done].splitlines():
+        for line in text[:done].splitlines() if self.echo else ():
             print(f"      {self.label}: {line}", flush=True)
 
     def run(self) -> None:
@@ -127,38 +130,32 @@ class _ProgressTail(threading.Thread):
         self.join()
 
 
-def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str, Any]:
-    """Execute one validated run and write its three files atomically; return the run's JSON record."""
+def execute(spec: RunSpec, tmp: Path, *, progress: bool = False, timeout: float | None = None,
+            cwd: str | None = None, echo_progress: bool = True):
+    """Execute one validated run with papermill, in memory, in a kernel of this interpreter (its kernelspec in
+    ``tmp``); return the executed notebook. A cell that fails, a kernel that dies or a cell that runs longer than
+    ``timeout`` seconds raises :class:`RunError`, naming the cell. The notebook's progress lines are printed
+    (``echo_progress``; a Dask worker has no console and drops them)."""
     import nbformat
     import papermill as pm
 
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    ensure_mathjax(reports_dir)
-    name = spec.name
-    # the inputs as they are when the run starts: a file changed while it runs makes the next invocation run it again
-    inputs = spec.inputs or {"execution": execution_inputs(spec), "render": render_inputs(spec, reports_dir)}
-    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{name[:40]}-pid{os.getpid()}-", dir=reports_dir))
-    CURRENT.tmp = tmp
-    start = time.perf_counter()
     old_path = os.environ.get("JUPYTER_PATH")
-    tail = _ProgressTail(tmp / "progress.log", spec.stem)
+    tail = _ProgressTail(tmp / "progress.log", spec.stem, echo=echo_progress)
     watch = _CellWatch()
     try:
-        executed_path = tmp / f"{name}.ipynb"
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernelspec_dir(tmp)), old_path]))
         os.environ[progress_mod.ENV] = str(tail.path)  # the kernel inherits the environment
         tail.start()
         try:
-            pm.execute_notebook(
-                str(spec.notebook),
-                str(executed_path),
+            executed = pm.execute_notebook(
+                nbformat.reads(spec.source(), as_version=4),
+                None,  # in memory: the caller writes the executed notebook where it belongs
                 parameters=spec.parameters,
                 kernel_name="python3",
                 language="python",
                 progress_bar=progress,
-                cwd=os.getcwd(),
-                # the executed notebook is written once, at the end (or on a cell's error), not around every cell
-                request_save_on_cell_execute=False,
+                cwd=cwd if cwd is not None else os.getcwd(),
+                execution_timeout=timeout,
                 on_cell_start=watch,
             )
         except KeyboardInterrupt:
@@ -167,22 +164,13 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
             stop_kernels()
             raise
         except Exception as exc:
-            raise RunError(_failure_message(spec, exc, executed_path, watch)) from None
+            raise RunError(_failure_message(spec, exc, watch)) from None
         finally:
             tail.stop()
-        executed = nbformat.read(executed_path, as_version=4)
-        recorded, key = metrics_mod.collect(executed)
-        rec = record(spec, "ok", time.perf_counter() - start, metrics=recorded, key_metrics=key,
-                     metric_labels=metrics_mod.labels(executed))
-        rec |= {"versions": versions(), "html": f"{name}.html", "ipynb": f"{name}.ipynb"}
-        rec |= cache_fields(inputs, executed=True)
-        page = render_html(executed, spec, rec, "_static", reading=inputs["render"].get("reading"))
-        (tmp / f"{name}.html").write_text(page, encoding="utf-8")
-        (tmp / f"{name}.json").write_text(json.dumps(rec, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        publish(tmp, name, reports_dir)  # the three files are replaced together or not at all
-        return rec
+        # papermill records its input and output; given a notebook in memory, it would record the whole notebook
+        executed.metadata.papermill.update(input_path=str(spec.notebook), output_path=f"{spec.name}.ipynb")
+        return executed
     finally:
-        CURRENT.tmp = None
         os.environ.pop(progress_mod.ENV, None)
         if tail.is_alive():
             tail.stop()
@@ -190,4 +178,48 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False) -> dict[str
             os.environ.pop("JUPYTER_PATH", None)
         else:
             os.environ["JUPYTER_PATH"] = old_path
+
+
+def executed_record(spec: RunSpec, executed, seconds: float, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The JSON record of a run that executed: its metrics, the versions it ran with, its inputs."""
+    recorded, key = metrics_mod.collect(executed)
+    rec = record(spec, "ok", seconds, metrics=recorded, key_metrics=key, metric_labels=metrics_mod.labels(executed))
+    rec |= {"versions": versions(), "html": f"{spec.name}.html", "ipynb": f"{spec.name}.ipynb"}
+    return rec | cache_fields(inputs, executed=True)
+
+
+def publish_run(spec: RunSpec, executed, rec: dict[str, Any], tmp: Path, reports_dir: Path) -> None:
+    """Render the page (with the links to the previous and next reports its render inputs hold), write the run's
+    three files into ``tmp`` (inside ``reports_dir``) and rename them into place together."""
+    import nbformat
+
+    name = spec.name
+    nbformat.write(executed, tmp / f"{name}.ipynb")
+    reading = (rec.get("render_inputs") or {}).get("reading")
+    (tmp / f"{name}.html").write_text(render_html(executed, spec, rec, "_static", reading=reading), encoding="utf-8")
+    (tmp / f"{name}.json").write_text(json.dumps(rec, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    publish(tmp, name, reports_dir)  # the three files are replaced together or not at all
+
+
+def run_folder(reports_dir: Path, name: str) -> Path:
+    """A run's temporary folder inside ``reports_dir`` (removed by ``clean_stale_tmp`` once this process is gone)."""
+    return Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{name[:40]}-pid{os.getpid()}-", dir=reports_dir))
+
+
+def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False, timeout: float | None = None) -> dict[str, Any]:
+    """Execute one validated run and write its three files atomically; return the run's JSON record."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    ensure_mathjax(reports_dir)
+    # the inputs as they are when the run starts: a file changed while it runs makes the next invocation run it again
+    inputs = spec.inputs or {"execution": execution_inputs(spec), "render": render_inputs(spec, reports_dir)}
+    tmp = run_folder(reports_dir, spec.name)
+    CURRENT.tmp = tmp
+    start = time.perf_counter()
+    try:
+        executed = execute(spec, tmp, progress=progress, timeout=timeout)
+        rec = executed_record(spec, executed, time.perf_counter() - start, inputs)
+        publish_run(spec, executed, rec, tmp, reports_dir)
+        return rec
+    finally:
+        CURRENT.tmp = None
         shutil.rmtree(tmp, ignore_errors=True)

@@ -29,6 +29,12 @@ class RunSpec:
     #: the run's hashed inputs, ``{"execution": ..., "render": ...}`` (:mod:`~logistic_softmax.runner.cache`), once
     #: the runner has computed them
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: the notebook's JSON text, once read for a run that executes elsewhere (a Dask worker needs no notebooks/)
+    text: str = ""
+
+    def source(self) -> str:
+        """The notebook's JSON text: the copy this run carries, else the file."""
+        return self.text or self.notebook.read_text(encoding="utf-8")
 
     @property
     def stem(self) -> str:

@@ -21,7 +21,7 @@ from .records import clean_stale_tmp, display_path, expected_seconds, write_fail
 from .render import ensure_mathjax
 from .signals import CURRENT, signals_held
 
-__all__ = ["Outcome", "run_many"]
+__all__ = ["Outcome", "announce", "run_many"]
 
 
 @dataclass
@@ -39,11 +39,11 @@ class Outcome:
         return self.record is not None
 
 
-def _run_reporting(spec: RunSpec, reports_dir: Path, progress: bool) -> Outcome:
+def _run_reporting(spec: RunSpec, reports_dir: Path, progress: bool, timeout: float | None = None) -> Outcome:
     """Run one spec; a notebook that fails becomes an :class:`Outcome` with its error (and a failure record)."""
     start = time.perf_counter()
     try:
-        rec = run(spec, reports_dir, progress=progress)
+        rec = run(spec, reports_dir, progress=progress, timeout=timeout)
     except RunError as exc:
         seconds = time.perf_counter() - start
         write_failure(reports_dir, spec, str(exc), seconds)
@@ -84,12 +84,12 @@ def _stop_workers(pool: futures.ProcessPoolExecutor, grace: float = 30.0) -> Non
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _worker(spec: RunSpec, reports_dir: Path) -> Outcome:
+def _worker(spec: RunSpec, reports_dir: Path, timeout: float | None) -> Outcome:
     print(f"      {spec.stem}: started ({label(spec)})", flush=True)
-    return _run_reporting(spec, reports_dir, progress=False)
+    return _run_reporting(spec, reports_dir, progress=False, timeout=timeout)
 
 
-def _announce(outcome: Outcome, done: int, total: int, reports_dir: Path) -> None:
+def announce(outcome: Outcome, done: int, total: int, reports_dir: Path) -> None:
     spec = outcome.spec
     if outcome.ok:
         where = display_path(reports_dir / outcome.record["html"])
@@ -99,8 +99,10 @@ def _announce(outcome: Outcome, done: int, total: int, reports_dir: Path) -> Non
         print(f"error: {outcome.error}", file=sys.stderr, flush=True)
 
 
-def run_many(specs: list[RunSpec], reports_dir: Path, jobs: int = 1, *, progress: bool = False) -> list[Outcome]:
-    """Run every spec and return their outcomes in the order given; a failed run does not stop the others.
+def run_many(specs: list[RunSpec], reports_dir: Path, jobs: int = 1, *, progress: bool = False,
+             timeout: float | None = None) -> list[Outcome]:
+    """Run every spec and return their outcomes in the order given; a failed run does not stop the others (nor
+    one whose cell runs longer than ``timeout`` seconds: it fails).
 
     With ``jobs > 1`` the runs go to that many worker processes, the longest expected first (see
     :func:`~logistic_softmax.runner.records.expected_seconds`), each an ordinary run whose kernel computes with one
@@ -116,8 +118,8 @@ def run_many(specs: list[RunSpec], reports_dir: Path, jobs: int = 1, *, progress
     if jobs == 1:
         for n, spec in enumerate(specs):
             print(f"[{n + 1}/{total}] {spec.stem} ({label(spec)}) ...", flush=True)
-            outcomes[n] = _run_reporting(spec, reports_dir, progress)
-            _announce(outcomes[n], n + 1, total, reports_dir)
+            outcomes[n] = _run_reporting(spec, reports_dir, progress, timeout)
+            announce(outcomes[n], n + 1, total, reports_dir)
         return [outcomes[n] for n in range(total)]
     order = sorted(range(total), key=lambda n: -expected_seconds(specs[n], reports_dir))
     print(f"{total} runs on {jobs} worker processes", flush=True)
@@ -132,7 +134,7 @@ def run_many(specs: list[RunSpec], reports_dir: Path, jobs: int = 1, *, progress
         # the workers start here, and a process inherits an ignored signal: none of them is ever hit by Ctrl-C
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            pending = {pool.submit(_worker, specs[n], reports_dir): n for n in order}
+            pending = {pool.submit(_worker, specs[n], reports_dir, timeout): n for n in order}
         finally:
             signal.signal(signal.SIGINT, previous)
         for fut in futures.as_completed(pending):
@@ -143,7 +145,7 @@ def run_many(specs: list[RunSpec], reports_dir: Path, jobs: int = 1, *, progress
                 error = f"notebook {specs[n].stem}: its worker process died ({exc})"
                 write_failure(reports_dir, specs[n], error, 0.0)
                 outcomes[n] = Outcome(specs[n], None, error)
-            _announce(outcomes[n], len(outcomes), total, reports_dir)
+            announce(outcomes[n], len(outcomes), total, reports_dir)
     except KeyboardInterrupt:
         with signals_held():  # a second Ctrl-C does not cut the clean-up short
             _stop_workers(pool)

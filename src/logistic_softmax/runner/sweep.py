@@ -11,7 +11,8 @@ run; the comparison page ``reports/sweep-<notebook>--<grid>.html`` has one row p
 metrics, its time, a link to its report or its error), sortable by any column, and a figure of a chosen metric
 against a chosen parameter (both can be changed on the page).
 
-Each run is a plain ``report run`` (a papermill execution), so a larger sweep can be spread over machines by any
+With ``--scheduler`` the runs are tasks on a Dask cluster instead (:mod:`~logistic_softmax.runner.cluster`). Each run
+is also a plain ``report run`` (a papermill execution), so a sweep can be spread over machines by any other
 scheduler: ``--plan`` prints one command per run, and ``--page-only`` builds the page from the runs' records once
 they are in ``reports/``.
 """
