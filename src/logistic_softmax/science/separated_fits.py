@@ -150,14 +150,13 @@ class FirthVsMle:
     def path_norm_lower(self, X, w_star_norm_lower: float) -> np.ndarray:
         """At every maximum-likelihood iterate, ``||w*|| l^(-1)(-l(beta_k))`` (:func:`.implicit_bias.norm_bound`
         with ``n f = -l``): as the log-likelihood rises towards its supremum 0 the coefficients must run off. The
-        log-likelihood is taken larger by its rounding (``gamma(n + 4)`` times its terms' absolute sum), which only
-        lowers the bound; the norm's own rounding is taken off."""
+        bound needs an upper bound on ``-l``: the computed one plus its rounding (``gamma(n + d + 4)`` times its terms'
+        absolute sum, at most ``2 sum |eta| + n log 2``); the norm's own rounding is taken off."""
         X = np.asarray(X, dtype=np.float64)
-        path = np.array(self.mle.path)
-        eta = path @ X.T
+        eta = np.array(self.mle.path) @ X.T
         n = X.shape[0]
-        rounding = gamma(n + X.shape[1] + 4) * (np.abs(eta).sum(axis=1) + np.log(2.0) * n + np.abs(eta).sum(axis=1))
-        minus_ll = np.maximum(-np.asarray(self.mle.logliks) - rounding, 0.0)
+        rounding = gamma(n + X.shape[1] + 4) * (2 * np.abs(eta).sum(axis=1) + np.log(2.0) * n)
+        minus_ll = -np.asarray(self.mle.logliks) + rounding
         lower = ib.norm_bound(minus_ll / n, n, w_star_norm_lower)
         return lower * (1 - gamma(X.shape[1] + 2))
 
