@@ -20,6 +20,11 @@ def test_firth_vs_mle_on_generated_data():
     assert abs(fitted - observed) <= allowance and abs(pull) > 0
     trace, d, tol = fvm.hat_trace()
     assert d == 3 and abs(trace - d) <= tol
+    # run until the information is singular: -l falls far below its rounding, and the bound stays finite (the
+    # rounding is added to -l, never taken off)
+    long = separated_fits.firth_vs_mle(data, iterations=200)
+    low = long.path_norm_lower(X.to_numpy(), hm.norm_lower)
+    assert -long.mle.logliks[-1] < 1e-20 and np.all(np.isfinite(low)) and np.all(long.path_norms >= low)
     frame = fvm.path_frame()
     assert list(frame.index) == ["const", "x1", "x2"]
     assert frame.columns[-2:].tolist() == ["Firth", "Firth standard error"]
