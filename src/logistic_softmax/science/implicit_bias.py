@@ -19,9 +19,10 @@ state. What can be derived with known constants, and is checked by the report, i
 * **The norm grows like log t.** Any ``w`` has ``min_i a_i'w <= gamma* ||w||`` (``gamma* = 1 / ||w*||``), so
   ``f(w) >= l(gamma* ||w||) / n`` and ``||w|| >= ||w*|| l^(-1)(n f(w))``; with the rate,
   ``||w_t|| >= ||w*|| l^(-1)(n B_t)``, about ``||w*|| (log t - 2 log log t - const)`` (:func:`norm_bound`).
-* **The cosine is at least the margin ratio.** ``w / gamma(w)`` (``gamma(w) = min_i a_i'w / ||w||``) is feasible,
-  and ``w*`` is the feasible point nearest the origin, so ``<w, w*> >= ||w*||^2 gamma(w) ||w||`` and
-  ``cos(w, w*) >= gamma(w) / gamma*``: the direction converges as fast as the normalised margin does.
+* **The cosine is at least the margin ratio.** With ``gamma(w) = min_i a_i'w / ||w|| > 0``,
+  ``v = w / (gamma(w) ||w||)`` is feasible, and ``w*`` is the feasible point nearest the origin, so
+  ``<v - w*, w*> >= 0``, that is ``<w, w*> >= ||w*||^2 gamma(w) ||w||`` and ``cos(w, w*) >= gamma(w) / gamma*``: the
+  direction converges at least as fast as the normalised margin does.
 
 The iterates are computed in floating point. Gradient descent on a convex ``L``-smooth loss with ``eta <= 2 / L``
 never enlarges the distance between two runs, so the computed iterates stay within the sum of the steps' rounding
