@@ -30,6 +30,8 @@ SMOKE = {
     "04_networks": {"learning_rate": 1.0, "seed": 3},  # fewer steps than the defaults, another initialisation
     # a subsample, two epochs, a small hidden layer, ten components: every section runs, in seconds
     "05_mnist": {"n_train": 3000, "epochs": 2, "softmax_epochs": 2, "hidden_units": 16, "pca_components": 10},
+    # 60 images, 2,000 gradient-descent steps, 10 Newton iterations: every section runs, in a few seconds
+    "06_penalties_and_separation": {"images": 60, "gd_steps": 2000, "mle_iterations": 10},
 }
 
 

@@ -16,6 +16,9 @@ def test_preflight_checks_every_data_set_a_run_names(tmp_path):
     with pytest.raises(DataError, match="parameter 'layer_predictors'"):
         preflight({"data": "spector", "outcome": "GRADE", "predictors": ["GPA"],
                    "layer_data": "anes96", "layer_outcome": "PID", "layer_predictors": ["nope"]})
+    with pytest.raises(DataError, match="parameter 'binary_outcome': logistic regression needs exactly two classes"):
+        preflight({"data": "spector", "outcome": "GRADE", "predictors": ["GPA"], "binary_data": "anes96",
+                   "binary_outcome": "PID", "binary_predictors": ["age"], "binary_positive": ""})
     write_folder(tmp_path / "m", n_train=6)
     preflight({"mnist_dir": str(tmp_path / "m"), "n_train": 6, "digits": [3, 5]})
     with pytest.raises(DataError, match="parameter 'n_train'"):

@@ -32,6 +32,7 @@ SIZE_CAPS = {
     "04_networks": {"epochs": 3000, "base_units": 12, "base_steps": 200, "optimizer_steps": 60},
     "05_mnist": {"n_train": 2000, "hidden_units": 24, "epochs": 2, "softmax_epochs": 2, "pair_epochs": 1,
                  "pca_components": 30, "max_steps": 30},
+    "06_penalties_and_separation": {"images": 80, "components": 12, "gd_steps": 3000, "mle_iterations": 30},
 }
 
 
@@ -58,6 +59,13 @@ CHOICES = {
         "layer_reference": st.sampled_from([""] + ANES_CLASSES),
     },
     "05_mnist": {"digits": st.lists(st.integers(0, 9), min_size=2, max_size=2, unique=True)},
+    "06_penalties_and_separation": {
+        "predictors": _subset(["logpopul", "selfLR", "age", "educ", "income"]),
+        "reference": st.sampled_from([""] + ANES_CLASSES),
+        "binary_predictors": _subset(["GPA", "TUCE", "PSI"]),
+        "binary_positive": st.sampled_from(["", "0", "1"]),
+        "digits": st.lists(st.integers(0, 9), min_size=2, max_size=2, unique=True),
+    },
 }
 
 

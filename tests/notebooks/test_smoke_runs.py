@@ -57,6 +57,17 @@ REQUIRED_METRICS = {
         "mnlogit_pca_bse_finite",
         "train_seconds",
     },
+    "06_penalties_and_separation": {
+        "centred_penalty_max_abs_diff",
+        "ridge_max_abs_diff",
+        "k2_weight_sum_max_abs",
+        "stackexchange_beta",
+        "svm_certified_distance",
+        "svm_direction_cosine",
+        "firth_params",
+        "firth_bse",
+        "mle_path_final_norm",
+    },
 }
 
 
@@ -139,3 +150,12 @@ def test_mnist_smoke_run_on_a_subsample_says_the_targets_were_not_met(smoke_repo
     m, page = rec["metrics"], (smoke_reports / rec["html"]).read_text()
     assert m["targets_met"] is False and "Accuracy targets: not met with these parameters." in page
     assert m["two_layer_test_accuracy"] < 0.98 and 'class="claim claim-failed ' not in page
+
+
+def test_smoke_metrics_of_the_penalties_report(smoke_reports):
+    (rec,) = [json.loads(p.read_text()) for p in smoke_reports.glob("06_penalties_and_separation*.json")]
+    m = rec["metrics"]
+    assert m["centred_penalty_max_abs_diff"] < 1e-9 < m["ridge_max_abs_diff"]  # anes96: one model, and seven
+    assert m["stackexchange_beta"] == 2.0 and m["k2_weight_sum_max_abs"] < 1e-9
+    assert 0 < m["svm_direction_cosine"] <= 1 and m["svm_certified_distance"] < 1e-3
+    assert set(m["firth_params"]) == set(m["firth_bse"]) and "const" in m["firth_params"]

@@ -11,9 +11,9 @@ from ..science.data import mnist, tables
 
 __all__ = ["preflight", "data_files"]
 
-#: The prefixes of the data-parameter sets a notebook may declare: ``data``/``outcome``/``predictors`` and the
-#: ``layer_`` set of the networks notebook.
-PREFIXES = ("", "layer_")
+#: The prefixes of the data-parameter sets a notebook may declare: ``data``/``outcome``/``predictors``, the
+#: ``layer_`` set of the networks notebook and the ``binary_`` set of the penalties notebook.
+PREFIXES = ("", "layer_", "binary_")
 
 
 def _table_sets(values: dict[str, Any]) -> list[str]:
@@ -21,8 +21,8 @@ def _table_sets(values: dict[str, Any]) -> list[str]:
 
 
 def preflight(values: dict[str, Any]) -> None:
-    """Check the data parameters of a run, if it has any (``data`` and ``outcome``, the ``layer_`` set of the
-    networks notebook, ``mnist_dir`` of the MNIST notebook); raise :class:`~logistic_softmax.errors.DataError`."""
+    """Check the data parameters of a run, if it has any (``data`` and ``outcome``, the ``layer_`` and ``binary_``
+    sets, ``mnist_dir`` of the MNIST notebooks); raise :class:`~logistic_softmax.errors.DataError`."""
     for prefix in _table_sets(values):
         tables.from_params(values, prefix=prefix)
     if "mnist_dir" in values:
