@@ -5,7 +5,8 @@ cut off at 1280 or 400 pixels, dark mode and print work, and nothing writes to t
 
 One browser start for all pages; each page is loaded once and typeset once. Screenshots of the index and of one
 report, at 1280 and 400 pixels (and the report in dark mode and as printed), are written to ``screenshots/`` in the
-session's temporary folder (``/tmp/pytest-of-$USER/pytest-current/screenshots/``) for a person to look at."""
+session's temporary folder (printed; ``/tmp/pytest-of-$USER/pytest-current/screenshots/`` after the latest session)
+for a person to look at."""
 
 from __future__ import annotations
 
