@@ -31,14 +31,14 @@ def simulated_choices(table, n_draws: int, delta_each: float, differences, maxim
     x = np.linspace(-8, 8, 400)
     ax1.hist(differences, bins=120, range=(-8, 8), density=True, color=COLORS["grey"], alpha=0.6, label="ε₁ − ε₂")
     ax1.plot(x, logistic_pdf(x), color=COLORS["logistic"], lw=2, label="logistic density σ(x)(1 − σ(x))")
-    ax1.set(xlabel="x", title="difference of two Gumbel draws")
+    ax1.set(xlabel="x", title="difference of two Gumbel draws", ylim=(0, 0.33))
     ax1.legend(fontsize=8, loc="upper left")
     lo, hi = location - 3, location + 7
     x = np.linspace(lo, hi, 400)
     ax2.hist(maxima, bins=120, range=(lo, hi), density=True, color=COLORS["grey"], alpha=0.6, label="maxₖ (vₖ + εₖ)")
     ax2.plot(x, gumbel_pdf(x, location), color=COLORS["softmax"], lw=2,
              label=f"Gumbel, location logsumexp(v) = {location:.3g}")
-    ax2.set(xlabel="largest utility", title="the maximum is Gumbel again")
+    ax2.set(xlabel="largest utility", title="the maximum is Gumbel again", ylim=(0, 0.5))
     ax2.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
