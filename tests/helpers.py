@@ -32,6 +32,9 @@ SMOKE = {
     "05_mnist": {"n_train": 3000, "epochs": 2, "softmax_epochs": 2, "hidden_units": 16, "pca_components": 10},
     # 60 images, 2,000 gradient-descent steps, 10 Newton iterations: every section runs, in a few seconds
     "06_penalties_and_separation": {"images": 60, "gd_steps": 2000, "mle_iterations": 10},
+    # fewer draws, two rows simulated, 1,000 MNIST images on ten components, another pair of classes
+    "07_random_utility": {"n_draws": 20000, "observations": 2, "n_train": 1000, "pca_components": 10,
+                          "pair": "[2,5]"},
 }
 
 

@@ -57,3 +57,16 @@ def test_training_status_banner():
     html = status._repr_html_()
     assert not status.converged and "converged: false" in html and "b: stopped at the maximum of 50" in html
     assert "far away" in html
+
+
+def test_one_box_for_several_fits_names_the_fit_with_the_problem(separated_csv, anes):
+    ds = tables.from_params({"data": str(separated_csv), "outcome": "group", "predictors": ["x1", "x2"]})
+    sound = diagnosis.diagnose(glm.fit_mnlogit(anes[0]), anes[0].codes)
+    separated = diagnosis.diagnose(glm.fit_mnlogit(ds, maxiter=30), ds.codes)
+    b = banner.diagnoses({"anes96": sound, "<i>mine</i>": separated})
+    html = b._repr_html_()
+    assert not b.ok and "1 of 2 fits have a problem" in html and "diagnosis-warning" in html
+    assert "&lt;i&gt;mine&lt;/i&gt;: quasi-complete separation" in html and "<i>" not in html
+    assert "anes96" not in html  # a sound fit without notes is not listed
+    good = banner.diagnoses({"a": sound, "b": sound})
+    assert good.ok and "all 2 fits are sound" in good._repr_html_()

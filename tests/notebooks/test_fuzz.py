@@ -33,6 +33,8 @@ SIZE_CAPS = {
     "05_mnist": {"n_train": 2000, "hidden_units": 24, "epochs": 2, "softmax_epochs": 2, "pair_epochs": 1,
                  "pca_components": 30, "max_steps": 30},
     "06_penalties_and_separation": {"images": 80, "components": 12, "gd_steps": 3000, "mle_iterations": 30},
+    "07_random_utility": {"n_draws": 20000, "observations": 5, "maxiter": 200, "n_train": 2000,
+                          "pca_components": 30},
 }
 
 
@@ -65,6 +67,10 @@ CHOICES = {
         "binary_predictors": _subset(["GPA", "TUCE", "PSI"]),
         "binary_positive": st.sampled_from(["", "0", "1"]),
         "digits": st.lists(st.integers(0, 9), min_size=2, max_size=2, unique=True),
+    },
+    "07_random_utility": {
+        "predictors": _subset(["logpopul", "selfLR", "age", "educ", "income"]),
+        "pair": st.one_of(st.just([]), _subset(ANES_CLASSES, min_size=2).map(lambda v: v[:2])),
     },
 }
 

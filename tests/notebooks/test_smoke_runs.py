@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import nbformat
+import numpy as np
 import pytest
 from helpers import COMMITTED, SMOKE
 from papermill import inspect_notebook
@@ -67,6 +68,15 @@ REQUIRED_METRICS = {
         "firth_params",
         "firth_bse",
         "mle_path_final_norm",
+    },
+    "07_random_utility": {
+        "gumbel_softmax_max_abs_diff",
+        "gumbel_sup_distances",
+        "ovr_sum_range",
+        "ovr_mean_sum",
+        "ovr_argmax_disagreement",
+        "k2_ovr_vs_mnlogit_max_abs_diff",
+        "converged",
     },
 }
 
@@ -159,3 +169,18 @@ def test_smoke_metrics_of_the_penalties_report(smoke_reports):
     assert m["stackexchange_beta"] == 2.0 and m["k2_weight_sum_max_abs"] < 1e-9
     assert 0 < m["svm_direction_cosine"] <= 1 and m["svm_certified_distance"] < 1e-3
     assert set(m["firth_params"]) == set(m["firth_bse"]) and "const" in m["firth_params"]
+
+
+def test_smoke_metrics_of_the_random_utility_report(smoke_reports, anes):
+    """The one-vs-rest numbers the report records, against statsmodels' own fits and predictions of the same data."""
+    import statsmodels.api as sm
+
+    (rec,) = [json.loads(p.read_text()) for p in smoke_reports.glob("07_random_utility*.json")]
+    m, ds = rec["metrics"], anes[0]
+    P = np.column_stack([sm.Logit((ds.codes == k).astype(float), ds.X).fit(disp=0).predict() for k in range(ds.K)])
+    Q = sm.MNLogit(ds.codes, ds.X).fit(method="newton", disp=0).predict()
+    assert m["ovr_argmax_disagreement"]["table"] == pytest.approx(np.mean(P.argmax(1) != Q.argmax(1)), abs=1 / ds.n)
+    assert m["ovr_sum_range"]["table"] == pytest.approx([P.sum(1).min(), P.sum(1).max()], abs=1e-6)
+    assert m["ovr_mean_sum"]["table"] == pytest.approx(1.0, abs=1e-8) and m["converged"] is True
+    assert 0 < m["gumbel_softmax_max_abs_diff"] < 0.05 and m["k2_ovr_vs_mnlogit_max_abs_diff"] < 1e-8
+    assert set(m["ovr_argmax_disagreement"]) == {"table", "mnist", "mnist_test"}

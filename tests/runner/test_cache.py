@@ -61,7 +61,7 @@ def _stored_run(reports: Path, spec) -> None:
 
 #: a module and the committed notebooks that import it, directly or through other modules (from reading them)
 EDITS = {
-    "science/pca.py": {"05_mnist", "06_penalties_and_separation"},
+    "science/pca.py": {"05_mnist", "06_penalties_and_separation", "07_random_utility"},
     "science/stackexchange.py": {"01_sigmoid_softmax", "06_penalties_and_separation"},
     "science/reference_change.py": {"03_mnlogit_glm"},
     "science/mlp.py": {"04_networks", "05_mnist"},

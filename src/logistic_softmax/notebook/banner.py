@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..templating import render_snippet
 
-__all__ = ["Banner", "diagnosis", "TrainingStatus", "Targets"]
+__all__ = ["Banner", "diagnosis", "diagnoses", "TrainingStatus", "Targets"]
 
 
 @dataclass
@@ -111,3 +111,23 @@ class Targets:
 
     def __repr__(self) -> str:
         return repr(self.banner())
+
+
+def diagnoses(named: dict) -> Banner:
+    """One banner for several fits: ``named`` maps a description of each fit to its
+    :class:`logistic_softmax.science.diagnosis.Diagnosis`. Green when every fit is sound; otherwise each problem is
+    listed with the fit it belongs to."""
+    notes = [f"{name}: {note}" for name, d in named.items() for note in d.notes()]
+    bad = {name: d for name, d in named.items() if not d.ok}
+    if not bad:
+        return Banner(True, f"Diagnosis: all {len(named)} fits are sound.",
+                      "Each found its maximum-likelihood estimate, with finite standard errors.", notes)
+    problems = [f"{name}: {p}" for name, d in bad.items() for p in d.problems]
+    return Banner(
+        False,
+        f"Diagnosis: {len(bad)} of {len(named)} fits have a problem, and the numbers that depend on them are not "
+        "estimates.",
+        "",
+        problems + notes,
+        "Sections that need a finite maximum-likelihood estimate say so below and show what they can.",
+    )
