@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from helpers import COMMITTED, NOTEBOOKS, make_notebook
 
-from logistic_softmax.runner.reading_order import neighbour_links, number_of, reading_order
+from logistic_softmax.runner.reading_order import (
+    neighbour_links,
+    number_of,
+    reading_order,
+    report_links,
+    rewrite_report_links,
+)
 
 
 def _notebook(folder, stem, title):
@@ -36,3 +42,21 @@ def test_links_to_the_neighbours(tmp_path):
     assert neighbour_links(c, reports)[1] is None
     # a notebook named outside the folder's order has no neighbours
     assert neighbour_links(tmp_path / "elsewhere.ipynb", reports) == [None, None]
+
+
+def test_a_markdown_link_to_another_report_leads_to_its_page_or_its_index_entry(tmp_path):
+    notebooks, reports = tmp_path / "notebooks", tmp_path / "reports"
+    reports.mkdir()
+    a = _notebook(notebooks, "01_first", "The first")
+    _notebook(notebooks, "02_second", "The second")
+    _notebook(notebooks, "03_third", "The third")
+    text = a.read_text().replace(
+        "With math:", "See [the second](02_second.html#a-section), [the third](03_third.html), [x](x.html). With math:")
+    a.write_text(text)
+    (reports / "03_third.html").write_text("page")
+    links = report_links(a, reports)
+    assert links == {"02_second": "index.html#02_second", "03_third": "03_third.html"}  # x.html is no report
+    assert report_links(a, reports, coming={"02_second"})["02_second"] == "02_second.html"
+    source = "See [the second](02_second.html#a-section), [the third](03_third.html), [x](x.html)."
+    assert rewrite_report_links(source, links) == \
+        "See [the second](index.html#02_second), [the third](03_third.html), [x](x.html)."

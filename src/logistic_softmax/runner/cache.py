@@ -8,10 +8,10 @@ JSON record with the parts (``cache_inputs``), so that the console can say what 
 
 Its **render inputs** are the notebook's Markdown cells, the files that turn an executed notebook into the page
 (the report template, :mod:`~logistic_softmax.runner.render` and the modules it reads the outline and the reading
-order with) and the page's links to the reports before and after it (:mod:`~logistic_softmax.runner.reading_order`:
-a neighbour's title, and whether its page exists). When only they changed, the page is rendered again from the
-stored executed notebook, with the new Markdown, and no kernel starts: a new notebook ``06_...`` gives the report
-of ``05_...`` its link forward that way.
+order with) and the page's links to the reports before and after it and to those its Markdown links to
+(:mod:`~logistic_softmax.runner.reading_order`: a neighbour's title, and whether a page exists). When only they
+changed, the page is rendered again from the stored executed notebook, with the new Markdown, and no kernel starts:
+a new notebook ``06_...`` gives the report of ``05_...`` its link forward that way.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from ..templating import TEMPLATES
 from .dependencies import PACKAGE, PACKAGE_DIR, code_cells, notebook_sources
 from .kernels import BLAS_THREADS
 from .plan import RunSpec
-from .reading_order import neighbour_links
+from .reading_order import neighbour_links, report_links
 
 __all__ = ["KEEP", "RENDER", "EXECUTE", "Decision", "file_digest", "execution_inputs", "render_inputs", "key_of",
            "RENDER_MODULES", "describe_changes", "decide", "cache_fields"]
@@ -101,7 +101,8 @@ RENDER_MODULES = ("render.py", "outline.py", "reading_order.py")
 def render_inputs(spec: RunSpec, reports_dir: Path, coming: frozenset[str] | set[str] = frozenset()
                   ) -> dict[str, Any]:
     """The inputs of the page made from an executed run: Markdown cells, report template, renderer (hashed), and
-    its links to the previous and next reports (as they are: the page shows them). ``coming`` names the notebooks
+    its links to the previous and next reports and to any report its Markdown names (as they are: the page shows
+    them). ``coming`` names the notebooks
     whose default report this invocation writes (so a link to one of them is already a link to its page)."""
     nb = json.loads(spec.notebook.read_text(encoding="utf-8"))
     markdown = ["".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") != "code"]
@@ -111,6 +112,7 @@ def render_inputs(spec: RunSpec, reports_dir: Path, coming: frozenset[str] | set
         "markdown": _digest(_canonical(markdown)),
         "page": {p.relative_to(PACKAGE_DIR).as_posix(): file_digest(p) for p in files if p.is_file()},
         "reading": neighbour_links(spec.notebook, reports_dir, coming),
+        "links": report_links(spec.notebook, reports_dir, coming),
     }
 
 
@@ -131,7 +133,8 @@ def describe_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[st
         before = old.get(part)
         if isinstance(value, dict):
             before = before if isinstance(before, dict) else {}
-            what = {"package": "package file", "data": "data file", "page": "page file"}[part]
+            what = {"package": "package file", "data": "data file", "page": "page file",
+                    "links": "link to report"}[part]
             out += [f"{what} {k} {'changed' if k in before else 'is new'}"
                     for k, v in value.items() if before.get(k) != v]
             out += [f"{what} {k} is no longer used" for k in before if k not in value]

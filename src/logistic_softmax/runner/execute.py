@@ -189,14 +189,16 @@ def executed_record(spec: RunSpec, executed, seconds: float, inputs: dict[str, A
 
 
 def publish_run(spec: RunSpec, executed, rec: dict[str, Any], tmp: Path, reports_dir: Path) -> None:
-    """Render the page (with the links to the previous and next reports its render inputs hold), write the run's
+    """Render the page (with the links to other reports its render inputs hold), write the run's
     three files into ``tmp`` (inside ``reports_dir``) and rename them into place together."""
     import nbformat
 
     name = spec.name
     nbformat.write(executed, tmp / f"{name}.ipynb")
-    reading = (rec.get("render_inputs") or {}).get("reading")
-    (tmp / f"{name}.html").write_text(render_html(executed, spec, rec, "_static", reading=reading), encoding="utf-8")
+    page_inputs = rec.get("render_inputs") or {}
+    page = render_html(executed, spec, rec, "_static", reading=page_inputs.get("reading"),
+                       links=page_inputs.get("links"))
+    (tmp / f"{name}.html").write_text(page, encoding="utf-8")
     (tmp / f"{name}.json").write_text(json.dumps(rec, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     publish(tmp, name, reports_dir)  # the three files are replaced together or not at all
 

@@ -18,7 +18,7 @@ from ..templating import TEMPLATES
 from .inputs import format_value
 from .outline import Heading, headings, intro
 from .plan import RunSpec
-from .reading_order import number_of
+from .reading_order import number_of, rewrite_report_links
 from .records import TMP_PREFIX
 
 __all__ = ["MATHJAX_CONFIG", "PARAMS_ID", "ensure_mathjax", "params_table", "contents", "render_html"]
@@ -75,10 +75,12 @@ def contents(nb) -> list[Heading]:
 
 
 def render_html(executed, spec: RunSpec, run_info: dict[str, Any], static_url: str,
-                reading: list[dict[str, Any] | None] | None = None) -> str:
+                reading: list[dict[str, Any] | None] | None = None, links: dict[str, str] | None = None) -> str:
     """HTML of an executed notebook: code hidden, parameters table instead of the parameter cells, local MathJax,
     a table of contents, and links to the previous and next reports (``reading``, from
-    :func:`~logistic_softmax.runner.reading_order.neighbour_links`; none without it)."""
+    :func:`~logistic_softmax.runner.reading_order.neighbour_links`; none without it). ``links`` (from
+    :func:`~logistic_softmax.runner.reading_order.report_links`) says where the Markdown's links to other reports
+    lead: to a report's index entry while its page is not there."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -86,6 +88,9 @@ def render_html(executed, spec: RunSpec, run_info: dict[str, Any], static_url: s
     drop = {"injected-parameters", "parameters", "papermill-error-cell-tag"}
     nb.cells = [c for c in nb.cells if not drop & set(c.metadata.get("tags", []))]
     metrics_mod.strip(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and links:
+            cell.source = rewrite_report_links(cell.source, links)
     first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
     placeholder = nbformat.v4.new_markdown_cell("")
     placeholder.metadata["tags"] = ["run-parameters"]
