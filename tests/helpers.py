@@ -4,6 +4,7 @@ folder, and headless Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import shutil
@@ -144,6 +145,24 @@ def run_cli(tiny: Path, *args: str) -> int:
     return cli.main(["run", "--notebooks", str(tiny / "notebooks"), "--reports", str(tiny / "reports"), *args])
 
 
+#: Chromium's flags that make every network request fail: names resolve to nothing, and any proxy is a dead port
+OFFLINE_FLAGS = ("--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9")
+
+
+@contextlib.contextmanager
+def browser(chromium: str):
+    """The system's headless Chromium driven by playwright (no browser of playwright's own is downloaded), with
+    networking off as in :func:`rendered_dom`: one start for several pages."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chrome = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", *OFFLINE_FLAGS])
+        try:
+            yield chrome
+        finally:
+            chrome.close()
+
+
 def rendered_dom(chromium: str, page: Path) -> str:
     """The DOM after scripts ran, with every network request failing (DNS mapped away, proxy to a dead port)."""
     with tempfile.TemporaryDirectory() as profile:
@@ -158,8 +177,7 @@ def rendered_dom(chromium: str, page: Path) -> str:
             "--disable-component-update",
             "--disable-sync",
             f"--user-data-dir={profile}",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--proxy-server=127.0.0.1:9",
+            *OFFLINE_FLAGS,
             "--virtual-time-budget=20000",
             "--dump-dom",
             page.resolve().as_uri(),

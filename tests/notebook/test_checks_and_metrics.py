@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from logistic_softmax.notebook.checks import ClaimFailed, check, check_close, max_abs_diff
-from logistic_softmax.notebook.metrics import MIME_TYPE, collect, strip, to_jsonable
+from logistic_softmax.notebook.metrics import MIME_TYPE, collect, labels, record, strip, to_jsonable
 
 
 def test_check_close_passes_and_returns_difference():
@@ -51,3 +51,22 @@ def test_collect_and_strip():
     assert collect(nb) == ({"m": 2}, ["m"])
     strip(nb)
     assert [o.output_type for o in nb.cells[0].outputs] == ["stream"]
+
+
+def test_labels_travel_with_the_records():
+    """The label given with a key result is kept (a later record of the same name without one leaves it)."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    payloads = [{"name": "k2", "value": 1e-15, "key": True, "label": "two-class MNLogit vs Logit"},
+                {"name": "k2", "value": "nan", "key": False},
+                {"name": "plain", "value": 3, "key": True}]
+    cell.outputs = [nbformat.v4.new_output("display_data", data={MIME_TYPE: p}) for p in payloads]
+    nb.cells.append(cell)
+    assert collect(nb) == ({"k2": "nan", "plain": 3}, ["k2", "plain"])
+    assert labels(nb) == {"k2": "two-class MNLogit vs Logit"}
+
+
+@pytest.mark.parametrize("label", ["", "   ", 3])
+def test_a_label_is_a_non_empty_string(label):
+    with pytest.raises(TypeError, match="label of metric 'm'"):
+        record("m", 1.0, key=True, label=label)

@@ -1,5 +1,6 @@
 """Headless Chromium from file:// with networking off: the negative control of the math check (the reports
-themselves are opened in test_smoke_runs.py, next to the smoke runs that render them), and the sweep page."""
+themselves, and the index, are opened in test_reading_in_a_browser.py, on the session's smoke runs), and the sweep
+page."""
 
 from __future__ import annotations
 

@@ -42,7 +42,8 @@ def test_softmax_report_explains_separation_instead_of_failing(tmp_path, separat
     m = rec["metrics"]
     assert m["separation"] is True and m["converged"] is False and m["reference"] == "low"
     page = rec["page"]
-    assert page.index("diagnosis-warning") < page.index("1. Why the link")  # the diagnosis opens the report
+    text = page[page.index("<main"):]  # the report's text (the contents, before it, list the sections too)
+    assert text.index("diagnosis-warning") < text.index("1. Why the link")  # the diagnosis opens the report
     assert (
         "class &#x27;high&#x27; is completely separated by x1" in page
         or "class 'high' is completely separated by x1" in page
@@ -64,7 +65,8 @@ def test_networks_report_on_separated_data_stopped_early_says_so(tmp_path, separ
     )
     m, page = rec["metrics"], rec["page"]
     assert m["converged"] is False and m["separation"] is True
-    assert page.index("converged: false") < page.index("1. The two networks")  # said at the top
+    text = page[page.index("<main"):]  # the report's text (the contents, before it, list the sections too)
+    assert text.index("converged: false") < text.index("1. The two networks")  # said at the top
     assert "stopped at the maximum of 200 steps" in page
     assert m["exact_rule_max_abs_diff"] < 1e-12  # the every-step identities hold whatever the parameters
     assert 'class="claim claim-skipped ' in page and 'class="claim claim-failed ' not in page

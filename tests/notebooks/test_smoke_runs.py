@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 
 import nbformat
 import numpy as np
 import pytest
-from helpers import COMMITTED, SMOKE, rendered_dom, typeset_count
+from helpers import COMMITTED, SMOKE
 from papermill import inspect_notebook
 
 from logistic_softmax.notebook.params import read_schema
@@ -170,19 +169,6 @@ def test_smoke_metrics_of_the_penalties_report(smoke_reports):
     assert m["stackexchange_beta"] == 2.0 and m["k2_weight_sum_max_abs"] < 1e-9
     assert 0 < m["svm_direction_cosine"] <= 1 and m["svm_certified_distance"] < 1e-3
     assert set(m["firth_params"]) == set(m["firth_bse"]) and "const" in m["firth_params"]
-
-
-@pytest.mark.notebook
-@pytest.mark.browser
-@pytest.mark.parametrize("stem", [p.stem for p in COMMITTED])
-def test_report_math_is_typeset_offline(chromium, smoke_reports, stem):
-    (record,) = [json.loads(p.read_text()) for p in smoke_reports.glob(f"{stem}*.json")]
-    dom = rendered_dom(chromium, smoke_reports / record["html"])
-    assert typeset_count(dom) > 20, "MathJax did not typeset the report"
-    assert "Math Processing Error" not in dom, "MathJax failed on some of the math (a font it could not load?)"
-    visible = re.sub(r"<script\b.*?</script>", "", dom.split("<main", 1)[1], flags=re.S)  # MathJax keeps TeX here
-    for raw in ("$$", "\\frac", "\\operatorname", "\\sigma"):
-        assert raw not in visible, f"raw LaTeX {raw!r} left in the visible page"
 
 
 def test_smoke_metrics_of_the_random_utility_report(smoke_reports, anes):

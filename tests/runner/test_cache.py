@@ -52,11 +52,11 @@ def test_the_sources_found_by_reading_include_every_module_an_import_loads():
 
 def _stored_run(reports: Path, spec) -> None:
     """A record, executed notebook and page of ``spec`` as an earlier run with the current inputs left them."""
-    inputs = {"execution": cache.execution_inputs(spec), "render": cache.render_inputs(spec)}
+    (reports / f"{spec.name}.html").write_text("<p>page</p>")
+    inputs = {"execution": cache.execution_inputs(spec), "render": cache.render_inputs(spec, reports)}
     rec = {"notebook": spec.stem, "name": spec.name, "status": "ok", "parameters": {}, "finished": "2026-01-01T00:00"}
     (reports / f"{spec.name}.json").write_text(json.dumps(rec | cache.cache_fields(inputs, executed=True)))
     (reports / f"{spec.name}.ipynb").write_text("{}")
-    (reports / f"{spec.name}.html").write_text("<p>page</p>")
 
 
 #: a module and the committed notebooks that import it, directly or through other modules (from reading them)
@@ -75,7 +75,10 @@ def test_editing_one_module_executes_exactly_the_notebooks_that_import_it(module
     reports.mkdir()
     specs = [checked_spec(nb, read_schema(nb), {}) for nb in COMMITTED]
     for spec in specs:
+        (reports / f"{spec.name}.html").write_text("<p>page</p>")  # every page exists: so do the links between them
+    for spec in specs:
         _stored_run(reports, spec)
+    for spec in specs:
         assert cache.decide(spec, reports).action == cache.KEEP
     edited = (PACKAGE_SRC / module).resolve()
     real = cache.file_digest
@@ -84,6 +87,31 @@ def test_editing_one_module_executes_exactly_the_notebooks_that_import_it(module
     assert {stem for stem, d in decisions.items() if d.executes} == EDITS[module]
     for stem in EDITS[module]:
         assert decisions[stem].reasons == [f"package file {module} changed"]
+
+
+def test_a_new_notebook_renders_its_neighbours_page_again_without_executing_it(tmp_path):
+    """A notebook ``03_c`` added after ``01_a`` and ``02_b`` ran: the page of ``02_b`` gets its link forward by
+    being rendered again (its execution inputs are unchanged); ``01_a``, whose neighbours did not change, is kept."""
+    notebooks, reports = tmp_path / "notebooks", tmp_path / "reports"
+    reports.mkdir()
+    paths = [make_notebook(notebooks / f"{stem}.ipynb", TINY_PARAMS, *TINY_CELLS) for stem in ("01_a", "02_b")]
+    specs = [checked_spec(p, read_schema(p), {}) for p in paths]
+    for spec in specs:
+        (reports / f"{spec.name}.html").write_text("<p>page</p>")
+    for spec in specs:
+        _stored_run(reports, spec)
+        assert cache.decide(spec, reports).action == cache.KEEP
+    first, second = (cache.render_inputs(spec, reports)["reading"] for spec in specs)
+    assert first[0] is None and first[1]["href"] == "02_b.html" and second[1] is None
+    make_notebook(notebooks / "03_c.ipynb", TINY_PARAMS, *TINY_CELLS)
+    kept, again = (cache.decide(spec, reports) for spec in specs)
+    assert kept.action == cache.KEEP
+    assert again.action == cache.RENDER and again.reasons == ["the links to the previous and next reports changed"]
+    assert again.inputs["render"]["reading"][1] == {"stem": "03_c", "number": "03", "title": "A tiny report",
+                                                    "href": "index.html#03_c"}  # no page yet: its index entry
+    # within one invocation that also runs 03_c with its defaults, the link goes to the page it is about to write
+    coming = cache.decide(specs[1], reports, coming={"03_c"}).inputs["render"]["reading"][1]
+    assert coming["href"] == "03_c.html"
 
 
 def test_what_changed_is_said_in_words():

@@ -60,6 +60,12 @@ def test_html_is_readable_offline(tiny_after_a_run):
     assert 'class="params-table tex2jax_ignore"' in page and "a small integer" in page
     assert "visible output 2" in page
     assert "vnd.logistic-softmax" not in page
+    # what a reader navigates by: all reports, the run's two other files, the contents (here: the parameters)
+    assert '<a href="index.html">' in page and '<a download="" href="tiny.ipynb">' in page
+    assert '<a download="" href="tiny.json">' in page
+    assert 'class="report-toc"' in page and '<a href="#parameters-of-this-run">' in page
+    assert 'rel="next"' not in page and 'rel="prev"' not in page  # a notebook alone has no neighbours
+    assert "<title>A tiny report</title>" in page
 
 
 def test_rerun_with_other_values_keeps_the_default_report(tiny):

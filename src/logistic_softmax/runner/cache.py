@@ -6,9 +6,12 @@ the MNIST files and their sums), the versions of every installed distribution, t
 the kernel's settings (one BLAS thread). Each is hashed; the hash of them all is the run's ``cache_key``, kept in its
 JSON record with the parts (``cache_inputs``), so that the console can say what changed.
 
-Its **render inputs** are the notebook's Markdown cells and the files that turn an executed notebook into the page
-(the report template, :mod:`~logistic_softmax.runner.render`). When only they changed, the page is rendered again
-from the stored executed notebook, with the new Markdown, and no kernel starts.
+Its **render inputs** are the notebook's Markdown cells, the files that turn an executed notebook into the page
+(the report template, :mod:`~logistic_softmax.runner.render` and the modules it reads the outline and the reading
+order with) and the page's links to the reports before and after it and to those its Markdown links to
+(:mod:`~logistic_softmax.runner.reading_order`: a neighbour's title, and whether a page exists). When only they
+changed, the page is rendered again from the stored executed notebook, with the new Markdown, and no kernel starts:
+a new notebook ``06_...`` gives the report of ``05_...`` its link forward that way.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from ..templating import TEMPLATES
 from .dependencies import PACKAGE, PACKAGE_DIR, code_cells, notebook_sources
 from .kernels import BLAS_THREADS
 from .plan import RunSpec
+from .reading_order import neighbour_links, report_links
 
 __all__ = ["KEEP", "RENDER", "EXECUTE", "Decision", "file_digest", "execution_inputs", "render_inputs", "key_of",
-           "describe_changes", "decide", "cache_fields"]
+           "RENDER_MODULES", "describe_changes", "decide", "cache_fields"]
 
 #: What a stored run whose inputs all match is used for: kept as it is, or rendered again from its executed notebook.
 KEEP, RENDER, EXECUTE = "keep", "render", "execute"
@@ -90,14 +94,25 @@ def execution_inputs(spec: RunSpec) -> dict[str, Any]:
     }
 
 
-def render_inputs(spec: RunSpec) -> dict[str, Any]:
-    """The hashed inputs of the page made from an executed run: Markdown cells, report template, renderer."""
+#: the modules that make a page from an executed notebook (besides the templates in ``templates/report/``)
+RENDER_MODULES = ("render.py", "outline.py", "reading_order.py")
+
+
+def render_inputs(spec: RunSpec, reports_dir: Path, coming: frozenset[str] | set[str] = frozenset()
+                  ) -> dict[str, Any]:
+    """The inputs of the page made from an executed run: Markdown cells, report template, renderer (hashed), and
+    its links to the previous and next reports and to any report its Markdown names (as they are: the page shows
+    them). ``coming`` names the notebooks
+    whose default report this invocation writes (so a link to one of them is already a link to its page)."""
     nb = json.loads(spec.notebook.read_text(encoding="utf-8"))
     markdown = ["".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") != "code"]
-    files = sorted((TEMPLATES / "report").rglob("*")) + [Path(__file__).with_name("render.py")]
+    here = Path(__file__).parent
+    files = sorted((TEMPLATES / "report").rglob("*")) + [here / name for name in RENDER_MODULES]
     return {
         "markdown": _digest(_canonical(markdown)),
         "page": {p.relative_to(PACKAGE_DIR).as_posix(): file_digest(p) for p in files if p.is_file()},
+        "reading": neighbour_links(spec.notebook, reports_dir, coming),
+        "links": report_links(spec.notebook, reports_dir, coming),
     }
 
 
@@ -111,13 +126,15 @@ def describe_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[st
         return ["no inputs recorded by the earlier run"]
     words = {"code": "the notebook's code cells changed", "parameters": "the parameter values changed",
              "dependencies": "installed package versions changed", "python": "the Python running the kernel changed",
-             "kernel": "the kernel's settings changed", "markdown": "the notebook's Markdown cells changed"}
+             "kernel": "the kernel's settings changed", "markdown": "the notebook's Markdown cells changed",
+             "reading": "the links to the previous and next reports changed"}
     out = []
     for part, value in new.items():
         before = old.get(part)
         if isinstance(value, dict):
             before = before if isinstance(before, dict) else {}
-            what = {"package": "package file", "data": "data file", "page": "page file"}[part]
+            what = {"package": "package file", "data": "data file", "page": "page file",
+                    "links": "link to report"}[part]
             out += [f"{what} {k} {'changed' if k in before else 'is new'}"
                     for k, v in value.items() if before.get(k) != v]
             out += [f"{what} {k} is no longer used" for k in before if k not in value]
@@ -148,9 +165,11 @@ def _stored(reports_dir: Path, name: str) -> dict[str, Any] | None:
     return rec if isinstance(rec, dict) and rec.get("status") == "ok" else None
 
 
-def decide(spec: RunSpec, reports_dir: Path, *, force: bool = False) -> Decision:
-    """Whether ``spec`` must be executed, only rendered again from its stored executed notebook, or kept."""
-    inputs = {"execution": execution_inputs(spec), "render": render_inputs(spec)}
+def decide(spec: RunSpec, reports_dir: Path, *, force: bool = False,
+           coming: frozenset[str] | set[str] = frozenset()) -> Decision:
+    """Whether ``spec`` must be executed, only rendered again from its stored executed notebook, or kept.
+    ``coming``: the notebooks whose default report this invocation writes (see :func:`render_inputs`)."""
+    inputs = {"execution": execution_inputs(spec), "render": render_inputs(spec, reports_dir, coming)}
     if force:
         return Decision(EXECUTE, ["FORCE=1: every run is executed"], None, inputs)
     rec = _stored(reports_dir, spec.name)

@@ -132,8 +132,9 @@ def _reuse(specs: list[RunSpec], reports: Path, force: bool) -> tuple[dict[int, 
     again those that need no kernel, and say so. Returns their outcomes and the indices of the runs to execute."""
     done: dict[int, Outcome] = {}
     to_run = []
+    coming = {spec.stem for spec in specs if not spec.overrides}  # default reports this invocation writes
     for i, spec in enumerate(specs):
-        decision = cache.decide(spec, reports, force=force)
+        decision = cache.decide(spec, reports, force=force, coming=coming)
         spec.inputs = decision.inputs
         page = display_path(reports / f"{spec.name}.html")
         if decision.action == cache.RENDER:
@@ -159,7 +160,7 @@ def _reuse(specs: list[RunSpec], reports: Path, force: bool) -> tuple[dict[int, 
 
 
 def _run_and_index(specs: list[RunSpec], reports: Path, jobs: int, progress: bool, force: bool = False,
-                   timeout: float | None = None, client=None) -> list[Outcome] | None:
+                   timeout: float | None = None, client=None, notebooks: Path | None = None) -> list[Outcome] | None:
     """The runs that need it executed (:func:`run_many`, or on the Dask cluster of ``client``), the others kept or
     rendered again, then the index rewritten (also after Ctrl-C, which gives ``None`` and a message)."""
     clean_stale_tmp(reports)
@@ -179,7 +180,7 @@ def _run_and_index(specs: list[RunSpec], reports: Path, jobs: int, progress: boo
         print("\ninterrupted: the reports written before are intact; the unfinished runs left nothing", file=sys.stderr)
         return None
     finally:
-        write_index(reports)
+        write_index(reports, notebooks)
 
 
 def _summary(outcomes: list[Outcome]) -> str:
@@ -214,7 +215,7 @@ def _sweep(args, reports: Path, notebooks: Path) -> int:
         print(f"sweep of {notebook.stem}: {len(specs)} runs from {args.grid}", flush=True)
         try:
             outcomes = _run_and_index(specs, reports, args.jobs, progress=False, force=args.force,
-                                      timeout=args.timeout, client=client)
+                                      timeout=args.timeout, client=client, notebooks=notebooks)
         finally:
             if client is not None:
                 with signals_held():
@@ -227,7 +228,7 @@ def _sweep(args, reports: Path, notebooks: Path) -> int:
     except ParameterError as exc:  # --y names no recorded metric: known only now, so the page takes the default
         print(f"warning: {exc}; the figure shows the default metric instead", file=sys.stderr)
         page = sweep.write_page(reports, notebook, args.grid, grid, specs, x=args.x)
-    write_index(reports)
+    write_index(reports, notebooks)
     print(f"comparison page: {display_path(page)}" + (f" ({failed} of {len(specs)} runs failed)" if failed else ""))
     return 1 if failed else 0
 
@@ -260,7 +261,7 @@ def _main(argv: list[str] | None) -> int:
             print(schema.table())
             return 0
         if args.command == "index":
-            print(write_index(reports))
+            print(write_index(reports, notebooks))
             return 0
         if args.command == "sweep":
             return _sweep(args, reports, notebooks)
@@ -270,7 +271,7 @@ def _main(argv: list[str] | None) -> int:
         return 2
     reports.mkdir(parents=True, exist_ok=True)
     outcomes = _run_and_index(specs, reports, args.jobs, progress=sys.stderr.isatty(), force=args.force,
-                              timeout=args.timeout)
+                              timeout=args.timeout, notebooks=notebooks)
     if outcomes is None:
         return 130
     failed = sum(not o.ok for o in outcomes)

@@ -183,19 +183,22 @@ def execute(spec: RunSpec, tmp: Path, *, progress: bool = False, timeout: float 
 def executed_record(spec: RunSpec, executed, seconds: float, inputs: dict[str, Any]) -> dict[str, Any]:
     """The JSON record of a run that executed: its metrics, the versions it ran with, its inputs."""
     recorded, key = metrics_mod.collect(executed)
-    rec = record(spec, "ok", seconds, metrics=recorded, key_metrics=key)
+    rec = record(spec, "ok", seconds, metrics=recorded, key_metrics=key, metric_labels=metrics_mod.labels(executed))
     rec |= {"versions": versions(), "html": f"{spec.name}.html", "ipynb": f"{spec.name}.ipynb"}
     return rec | cache_fields(inputs, executed=True)
 
 
 def publish_run(spec: RunSpec, executed, rec: dict[str, Any], tmp: Path, reports_dir: Path) -> None:
-    """Render the page, write the run's three files into ``tmp`` (inside ``reports_dir``) and rename them into place
-    together."""
+    """Render the page (with the links to other reports its render inputs hold), write the run's
+    three files into ``tmp`` (inside ``reports_dir``) and rename them into place together."""
     import nbformat
 
     name = spec.name
     nbformat.write(executed, tmp / f"{name}.ipynb")
-    (tmp / f"{name}.html").write_text(render_html(executed, spec, rec, "_static"), encoding="utf-8")
+    page_inputs = rec.get("render_inputs") or {}
+    page = render_html(executed, spec, rec, "_static", reading=page_inputs.get("reading"),
+                       links=page_inputs.get("links"))
+    (tmp / f"{name}.html").write_text(page, encoding="utf-8")
     (tmp / f"{name}.json").write_text(json.dumps(rec, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     publish(tmp, name, reports_dir)  # the three files are replaced together or not at all
 
@@ -210,7 +213,7 @@ def run(spec: RunSpec, reports_dir: Path, *, progress: bool = False, timeout: fl
     reports_dir.mkdir(parents=True, exist_ok=True)
     ensure_mathjax(reports_dir)
     # the inputs as they are when the run starts: a file changed while it runs makes the next invocation run it again
-    inputs = spec.inputs or {"execution": execution_inputs(spec), "render": render_inputs(spec)}
+    inputs = spec.inputs or {"execution": execution_inputs(spec), "render": render_inputs(spec, reports_dir)}
     tmp = run_folder(reports_dir, spec.name)
     CURRENT.tmp = tmp
     start = time.perf_counter()

@@ -1,5 +1,7 @@
 """Rendering an executed notebook to offline HTML: code hidden, the run's parameters in a table, MathJax from a local
-copy (``reports/_static``), nothing loaded from the network. The page itself is the ``report`` template."""
+copy (``reports/_static``), nothing loaded from the network. The page itself is the ``report`` template; this module
+gives it what a reader navigates by: the table of contents (the Markdown headings, with the ids the page gives them),
+the links to the previous and next reports, and the run's two other files to download."""
 
 from __future__ import annotations
 
@@ -14,10 +16,15 @@ from typing import Any
 from ..notebook import metrics as metrics_mod
 from ..templating import TEMPLATES
 from .inputs import format_value
+from .outline import Heading, headings, intro
 from .plan import RunSpec
+from .reading_order import number_of, rewrite_report_links
 from .records import TMP_PREFIX
 
-__all__ = ["MATHJAX_CONFIG", "ensure_mathjax", "params_table", "render_html"]
+__all__ = ["MATHJAX_CONFIG", "PARAMS_ID", "ensure_mathjax", "params_table", "contents", "render_html"]
+
+#: the id of the parameters table's heading (the first entry of the table of contents)
+PARAMS_ID = "parameters-of-this-run"
 
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 
@@ -54,8 +61,26 @@ def params_table(spec: RunSpec) -> list[dict[str, Any]]:
     ]
 
 
-def render_html(executed, spec: RunSpec, run_info: dict[str, Any], static_url: str) -> str:
-    """HTML of an executed notebook: code hidden, parameters table instead of the parameter cells, local MathJax."""
+def contents(nb) -> list[Heading]:
+    """The table of contents of a page made from ``nb``: every Markdown heading but the title (the first one of
+    level 1), and the parameters table where its placeholder cell stands."""
+    entries: list[Heading] = []
+    for cell in nb.cells:
+        if "run-parameters" in cell.metadata.get("tags", []):
+            entries.append(Heading(2, PARAMS_ID, [("text", "Parameters of this run")]))
+        elif cell.cell_type == "markdown":
+            entries += headings([cell])
+    titles = [i for i, h in enumerate(entries) if h.level == 1]
+    return [h for i, h in enumerate(entries) if not titles or i != titles[0]]
+
+
+def render_html(executed, spec: RunSpec, run_info: dict[str, Any], static_url: str,
+                reading: list[dict[str, Any] | None] | None = None, links: dict[str, str] | None = None) -> str:
+    """HTML of an executed notebook: code hidden, parameters table instead of the parameter cells, local MathJax,
+    a table of contents, and links to the previous and next reports (``reading``, from
+    :func:`~logistic_softmax.runner.reading_order.neighbour_links`; none without it). ``links`` (from
+    :func:`~logistic_softmax.runner.reading_order.report_links`) says where the Markdown's links to other reports
+    lead: to a report's index entry while its page is not there."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -63,10 +88,27 @@ def render_html(executed, spec: RunSpec, run_info: dict[str, Any], static_url: s
     drop = {"injected-parameters", "parameters", "papermill-error-cell-tag"}
     nb.cells = [c for c in nb.cells if not drop & set(c.metadata.get("tags", []))]
     metrics_mod.strip(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and links:
+            cell.source = rewrite_report_links(cell.source, links)
     first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
     placeholder = nbformat.v4.new_markdown_cell("")
     placeholder.metadata["tags"] = ["run-parameters"]
     nb.cells.insert(first_md + 1, placeholder)
+    title = intro(nb.cells).title
+    nb.metadata["title"] = title or spec.stem  # the page's <title>
+    previous, following = reading or [None, None]
+    page = {
+        "stem": spec.stem,
+        "number": number_of(spec.stem),
+        "title": title or spec.stem,
+        "contents": contents(nb),
+        "previous": previous,
+        "next": following,
+        "ipynb": run_info.get("ipynb") or f"{spec.name}.ipynb",
+        "json": f"{spec.name}.json",
+        "params_id": PARAMS_ID,
+    }
     exporter = HTMLExporter(
         template_name="report",
         extra_template_basedirs=[str(TEMPLATES)],
@@ -75,5 +117,6 @@ def render_html(executed, spec: RunSpec, run_info: dict[str, Any], static_url: s
         exclude_output_prompt=True,
     )
     exporter.mathjax_url = f"{static_url}/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
-    body, _ = exporter.from_notebook_node(nb, resources={"run": run_info, "params_table": params_table(spec)})
+    body, _ = exporter.from_notebook_node(nb, resources={"run": run_info, "params_table": params_table(spec),
+                                                         "page": page})
     return body

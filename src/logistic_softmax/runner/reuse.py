@@ -70,7 +70,10 @@ def render_again(spec: RunSpec, decision: Decision, reports_dir: Path) -> dict[s
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{name[:40]}-pid{os.getpid()}-", dir=reports_dir))
     try:
         nbformat.write(executed, tmp / f"{name}.ipynb")
-        (tmp / f"{name}.html").write_text(render_html(executed, spec, rec, "_static"), encoding="utf-8")
+        page_inputs = decision.inputs["render"]
+        page = render_html(executed, spec, rec, "_static", reading=page_inputs.get("reading"),
+                           links=page_inputs.get("links"))
+        (tmp / f"{name}.html").write_text(page, encoding="utf-8")
         (tmp / f"{name}.json").write_text(json.dumps(rec, indent=2) + "\n", encoding="utf-8")
         publish(tmp, name, reports_dir)
     finally:
