@@ -26,11 +26,10 @@ import numpy as np
 import pandas as pd
 
 from .glm import Fit
-from .links import softmax
 from .rounding import EPS, LINK_ERROR, gamma
 
-__all__ = ["ROWS", "Effects", "indicator_columns", "blocks", "design", "compute", "average_marginal_effects",
-           "rounding", "summation_terms"]
+__all__ = ["ROWS", "Effects", "indicator_columns", "blocks", "row_max", "softmax_rows", "design", "compute",
+           "average_marginal_effects", "rounding", "summation_terms"]
 
 #: Rows per block: keeps the largest temporary (rows x p x K x (K - 1) values) near 8 MB for 10 predictors and
 #: 5 classes.
@@ -55,6 +54,22 @@ def blocks(n: int, rows: int = ROWS):
     """Slices of ``rows`` consecutive rows covering ``range(n)``."""
     for lo in range(0, n, rows):
         yield slice(lo, min(lo + rows, n))
+
+
+def row_max(Z: np.ndarray) -> np.ndarray:
+    """The maxima along the last (short) axis, one column at a time: a NumPy reduction over a few columns is slow
+    row by row."""
+    c = np.array(Z[..., 0], dtype=np.float64)
+    for k in range(1, Z.shape[-1]):
+        np.maximum(c, Z[..., k], out=c)
+    return c
+
+
+def softmax_rows(Z: np.ndarray) -> np.ndarray:
+    """``softmax`` along the last axis, shifted by the row maxima (:func:`row_max`); the sums as a product with
+    ones."""
+    E = np.exp(Z - row_max(Z)[..., None])
+    return E / (E @ np.ones(Z.shape[-1]))[..., None]
 
 
 def summation_terms(n: int, rows: int = ROWS) -> int:
@@ -151,7 +166,7 @@ def _indicator_block(Xb, Z, B, j, others):
     """Sums over one block for the indicator ``j``: the discrete changes (K), the Jacobian (d x K x L) with row ``j``
     still to be replaced, and that row (K x L)."""
     x = Xb[:, j][:, None]
-    P1, P0 = softmax(Z + (1.0 - x) * B[j], axis=1), softmax(Z - x * B[j], axis=1)
+    P1, P0 = softmax_rows(Z + (1.0 - x) * B[j]), softmax_rows(Z - x * B[j])
     E = np.eye(B.shape[1])[:, others]
     G1 = P1[:, :, None] * (E[None] - P1[:, None, others])
     G0 = P0[:, :, None] * (E[None] - P0[:, None, others])
@@ -178,7 +193,7 @@ def compute(fit: Fit, *, rows: int = ROWS) -> Effects:
         total_abs += A.sum(axis=0)
         max_abs = np.maximum(max_abs, A.max(axis=0))
         Z = Xb @ B
-        P = softmax(Z, axis=1)
+        P = softmax_rows(Z)
         if qs:
             e, jq, c = _continuous_block(Xb, P, B, qs, others)
             eff[qs] += e
@@ -232,20 +247,21 @@ def rounding(out: Effects, *, terms: int | None = None) -> Rounding:
     ``terms`` replaces the ``N`` of the sums over the rows (statsmodels' means of ``n`` terms: ``n``).
 
     Each logit ``x_i'B_k`` (and with an indicator set to 0 or 1, two operations more) is within ``gamma(d + 2)``
-    of ``|x_i|'|B_k| + |B_j|``, and a softmax passes on half of its largest logit error plus its own ``4 eps``:
-    ``u`` on every probability. With ``b_j = max_k |B_jk|``, ``|D_ijk| <= 2 b_j`` and ``D`` is within
-    ``(gamma(K) + K u + 2 eps) b_j``; a slope term ``P D`` within ``(gamma(K + 4) + (K + 2) u) b_j``; a discrete
-    change within ``2 u + 2 eps``. A Jacobian term ``P_k[(1{k=l} - P_l) D_k - P_l D_l]`` is at most ``2 b_j`` and is
-    within ``((2K + 8) u + 2 gamma(K + 12)) b_j`` (its derivatives in ``P`` are at most ``4 b_j``, in ``D`` at most 1,
-    and five products add ``eps`` of at most ``4 b_j``); an indicator's ``P1(1 - P1) - P0(1 - P0)`` is at most
-    ``1/2`` and within ``4 u + 6 eps``. A mean over ``n`` rows, block by block, adds ``gamma(N)`` times the mean of
-    the terms' absolute values (:func:`summation_terms`), the division by ``n`` one rounding more.
+    of ``|x_i|'|B_k| + |B_j|``, and a softmax passes on half of its largest logit error plus its own ``4 eps`` and
+    the ``gamma(K)`` of its sum of ``K`` exponentials: ``u`` on every probability. With ``b_j = max_k |B_jk|``,
+    ``|D_ijk| <= 2 b_j`` and ``D`` is within ``(gamma(K) + K u + 2 eps) b_j``; a slope term ``P D`` within
+    ``(gamma(K + 4) + (K + 2) u) b_j``; a discrete change within ``2 u + 2 eps``. A Jacobian term
+    ``P_k[(1{k=l} - P_l) D_k - P_l D_l]`` is at most ``2 b_j`` and is within ``((2K + 8) u + 2 gamma(K + 12)) b_j``
+    (its derivatives in ``P`` are at most ``4 b_j``, in ``D`` at most 1, and five products add ``eps`` of at most
+    ``4 b_j``); an indicator's ``P1(1 - P1) - P0(1 - P0)`` is at most ``1/2`` and within ``4 u + 6 eps``. A mean over
+    ``n`` rows, block by block, adds ``gamma(N)`` times the mean of the terms' absolute values
+    (:func:`summation_terms`), the division by ``n`` one rounding more.
     """
     dsg = out.design
     n, d = dsg.X.shape
     K, L = dsg.B.shape[1], len(dsg.others)
     b = np.abs(dsg.B).max(axis=1)
-    u = LINK_ERROR + 0.5 * gamma(d + 2) * (out.size + float(b.max()))
+    u = LINK_ERROR + gamma(K) + 0.5 * gamma(d + 2) * (out.size + float(b.max()))
     N = summation_terms(n, out.rows) if terms is None else terms
     g_sum = gamma(N)
     eff = np.zeros((d, K))

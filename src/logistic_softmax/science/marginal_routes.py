@@ -8,7 +8,8 @@ the tolerance of its comparison, all in blocks of rows:
   probabilities over ``h``; ``h`` is the power of two below the step that minimises the sum;
 * a **discrete change** from the model's predictions with the indicator set to 1 and to 0 in every row;
 * the **Jacobian** of the effects by complex-step differentiation, as statsmodels computes it
-  (``Im f(theta + i h e) / h``). Along one coefficient the effects are analytic in a disc of radius
+  (``Im f(theta + i h e) / h``), the slopes written as ``B_jk s_k - sum_m B_jm G_mk`` with the sums ``s`` and the
+  Gram matrix ``G`` of the probabilities. Along one coefficient the effects are analytic in a disc of radius
   ``rho = pi / (4 max(1, max_i |x_iq|))`` (there every logit's imaginary part is below ``pi/4``, so the softmax's
   denominator keeps ``cos(pi/4)`` of its size and each probability stays below ``sqrt 2`` in modulus), where they are
   at most ``M`` (``sqrt 2 (1 + sqrt 2)(b_j + rho)`` for a slope, ``2 sqrt 2`` for a discrete change). Cauchy's
@@ -32,8 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .glm import Fit
-from .links import softmax
-from .marginal_effects import Effects, blocks, rounding
+from .marginal_effects import Effects, blocks, rounding, row_max, softmax_rows
 from .rounding import EPS, LINK_ERROR, gamma
 
 __all__ = ["STATSMODELS_BUDGET", "THIRD", "Comparison", "central_differences", "predictions", "complex_step",
@@ -60,21 +60,25 @@ def central_differences(out: Effects) -> tuple[np.ndarray, np.ndarray]:
     """The slopes of the quantities by central differences of the mean predicted probability, and their error
     bounds (p x K, zero where a predictor is an indicator)."""
     dsg = out.design
-    X, B = dsg.X, dsg.B
+    X, B, qs = dsg.X, dsg.B, dsg.quantities
     n, d = X.shape
     K = B.shape[1]
     terms = rounding(out).terms
     values, bound = np.zeros((d, K)), np.zeros((d, K))
-    for j in dsg.quantities:
-        r, b = float(np.ptp(B[j])), float(np.abs(B[j]).max())
-        u = LINK_ERROR + 0.5 * gamma(d + 3) * (out.size + b)  # a probability at logits x'B +- h B_j (h <= 1)
-        h = 1.0 if r == 0 else min(1.0, 2.0 ** math.floor(math.log2((3 * u / (THIRD * r**3)) ** (1 / 3))))
-        total = np.zeros(K)
-        for s in blocks(n, out.rows):
-            Z = X[s] @ B
-            total += (softmax(Z + h * B[j], axis=1) - softmax(Z - h * B[j], axis=1)).sum(axis=0)
-        values[j] = total / (2 * h * n)
-        bound[j] = h**2 / 6 * THIRD * r**3 + u / h + (EPS + gamma(terms)) * r + EPS * np.abs(values[j])
+    if not qs:
+        return values[dsg.predictors], bound[dsg.predictors]
+    r, b = np.ptp(B[qs], axis=1), np.abs(B[qs]).max(axis=1)
+    u = LINK_ERROR + gamma(K) + 0.5 * gamma(d + 3) * (out.size + b)  # a probability at logits x'B +- h B_j (h <= 1)
+    with np.errstate(divide="ignore"):
+        best = np.cbrt(3 * u / (THIRD * r**3))
+    h = np.where(r > 0, 2.0 ** np.floor(np.log2(np.minimum(best, 1.0))), 1.0)
+    step = (h[:, None] * B[qs])[:, None, :]  # J x 1 x K: the logits' move as x_j moves by h
+    total = np.zeros((len(qs), K))
+    for s in blocks(n, out.rows):
+        Z = (X[s] @ B)[None]
+        total += (softmax_rows(Z + step) - softmax_rows(Z - step)).sum(axis=1)
+    values[qs] = total / (2 * h[:, None] * n)
+    bound[qs] = (h**2 / 6 * THIRD * r**3 + u / h + (EPS + gamma(terms)) * r)[:, None] + EPS * np.abs(values[qs])
     return values[dsg.predictors], bound[dsg.predictors]
 
 
@@ -85,7 +89,7 @@ def predictions(out: Effects) -> tuple[np.ndarray, np.ndarray]:
     X, B = dsg.X, dsg.B
     n, d = X.shape
     K = B.shape[1]
-    u = LINK_ERROR + 0.5 * gamma(d) * (out.size + float(np.abs(B).max()))
+    u = LINK_ERROR + gamma(K) + 0.5 * gamma(d) * (out.size + float(np.abs(B).max()))
     terms = rounding(out).terms
     values, bound = np.zeros((d, K)), np.zeros((d, K))
     for j in dsg.indicators:
@@ -93,49 +97,59 @@ def predictions(out: Effects) -> tuple[np.ndarray, np.ndarray]:
         for s in blocks(n, out.rows):
             Xb = np.array(X[s])
             Xb[:, j] = 1.0
-            P1 = softmax(Xb @ B, axis=1)
+            P1 = softmax_rows(Xb @ B)
             Xb[:, j] = 0.0
-            total += (P1 - softmax(Xb @ B, axis=1)).sum(axis=0)
+            total += (P1 - softmax_rows(Xb @ B)).sum(axis=0)
         values[j] = total / n
         bound[j] = 2 * u + 2 * EPS + gamma(terms) + EPS * np.abs(values[j])
     return values[dsg.predictors], bound[dsg.predictors]
 
 
-def _probs(Z, cls, theta):
-    """``softmax(Z + i theta_q e_cls)`` for every row ``q`` of ``theta`` (d x m): d x m x K complex. Only column
-    ``cls`` has an imaginary part, so ``exp`` is taken in complex arithmetic there (``exp(a + ib) = e^a e^(ib)``, as
-    NumPy computes it) and the others are real; the shift is the real parts' row maximum (a real shift: the function
-    stays analytic)."""
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))
-    Ecls = E[:, cls][None, :] * np.exp(1j * theta)  # d x m
-    inv = 1.0 / ((E.sum(axis=1) - E[:, cls])[None, :] + Ecls)
-    P = E[None, :, :] * inv[:, :, None]
-    P[:, :, cls] = Ecls * inv
-    return P
+def _sums(Z, cls, theta, gram: bool):
+    """Over the rows of one block, with the logits ``Z + i theta_q e_cls`` for every row ``q`` of ``theta`` (d x m):
+    the column sums ``s_qk = sum_i P_ik`` of the softmax and, if ``gram``, ``G_qkm = sum_i P_ik P_im`` (complex).
+
+    With ``E = exp(Z - max)`` (real; the shift is real, so the function stays analytic) only column ``cls`` carries
+    the phase ``e^(i theta)``, and ``P_ik = E_ik phase^[k = cls] / S_i``: the sums are products of ``1 / S`` (times
+    the phase once or twice) with ``E`` and with ``E_k E_m``, without the d x m x K probabilities."""
+    m, K = Z.shape
+    E = np.exp(Z - row_max(Z)[:, None])
+    phase = np.exp(1j * theta)  # d x m
+    inv = 1.0 / ((E @ np.ones(K) - E[:, cls])[None, :] + E[:, cls][None, :] * phase)
+    s = inv @ E
+    s[:, cls] = (inv * phase) @ E[:, cls]
+    if not gram:
+        return s, None
+    EE = (E[:, :, None] * E[:, None, :]).reshape(m, K * K)
+    inv2 = inv * inv
+    A = [inv2 @ EE, (inv2 * phase) @ EE, (inv2 * phase * phase) @ EE]  # phase^0, ^1, ^2
+    at = np.arange(K) == cls
+    times = (at[:, None].astype(int) + at[None, :]).ravel()  # how many of k, m are cls
+    G = np.choose(times[None, :], A)
+    return s, G.reshape(len(theta), K, K)
 
 
 def _cs_block(Xb, Z, B, qs, ins, cls, h):
     """Imaginary parts of the sums over one block with ``B[q, cls]`` moved by ``i h_q``, for every ``q`` at once
-    (axis 0): the slopes' (d x len(qs) x K), written with the column sums ``s_k = sum_i P_ik`` and the Gram matrix
-    ``G = P'P`` as ``B_jk s_k - sum_m B_jm G_mk``, and the discrete changes' (d x len(ins) x K)."""
+    (axis 0): the slopes' (d x len(qs) x K), as ``B_jk s_k - sum_m B_jm G_mk`` (:func:`_sums`), and the discrete
+    changes' (d x len(ins) x K)."""
     d, K = B.shape
     theta = h[:, None] * Xb.T  # the imaginary part of logit cls, row q: h_q x_iq
     Bc = np.repeat(B[None].astype(np.complex128), d, axis=0)  # d x d x K
     Bc[np.arange(d), np.arange(d), cls] += 1j * h
-    P = _probs(Z, cls, theta)
     slopes = np.zeros((d, len(qs), K))
     if qs:
-        G = np.matmul(np.swapaxes(P, 1, 2), P)  # d x K x K
+        s, G = _sums(Z, cls, theta, gram=True)
         Bq = Bc[:, qs, :]
-        slopes = (Bq * P.sum(axis=1)[:, None, :] - np.matmul(Bq, G)).imag
+        slopes = (Bq * s[:, None, :] - np.matmul(Bq, G)).imag
     changes = np.zeros((d, len(ins), K))
     for a, j in enumerate(ins):
         x = Xb[:, j]
         one, zero = theta.copy(), theta.copy()
         one[j], zero[j] = h[j], 0.0  # x1_ij = 1, x0_ij = 0
-        P1 = _probs(Z + (1.0 - x)[:, None] * B[j], cls, one)
-        P0 = _probs(Z - x[:, None] * B[j], cls, zero)
-        changes[:, a] = (P1 - P0).sum(axis=1).imag
+        s1, _ = _sums(Z + (1.0 - x)[:, None] * B[j], cls, one, gram=False)
+        s0, _ = _sums(Z - x[:, None] * B[j], cls, zero, gram=False)
+        changes[:, a] = (s1 - s0).imag
     return slopes, changes
 
 
