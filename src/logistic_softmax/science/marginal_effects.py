@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .glm import Fit
+from .links import row_max
 from .rounding import EPS, LINK_ERROR, gamma
 
 __all__ = ["ROWS", "Effects", "indicator_columns", "blocks", "row_max", "softmax_rows", "design", "compute",
@@ -54,15 +55,6 @@ def blocks(n: int, rows: int = ROWS):
     """Slices of ``rows`` consecutive rows covering ``range(n)``."""
     for lo in range(0, n, rows):
         yield slice(lo, min(lo + rows, n))
-
-
-def row_max(Z: np.ndarray) -> np.ndarray:
-    """The maxima along the last (short) axis, one column at a time: a NumPy reduction over a few columns is slow
-    row by row."""
-    c = np.array(Z[..., 0], dtype=np.float64)
-    for k in range(1, Z.shape[-1]):
-        np.maximum(c, Z[..., k], out=c)
-    return c
 
 
 def softmax_rows(Z: np.ndarray) -> np.ndarray:
