@@ -206,7 +206,7 @@ def _head_curvature(net: Net, ps: _Pass) -> np.ndarray:
     """Second derivative of each row's loss with respect to its logits, n x K x K."""
     if net.head == "softmax":
         P = ps.P
-        return np.einsum("ik,kl->ikl", P, np.eye(net.K)) - P[:, :, None] * P[:, None, :]
+        return P[:, :, None] * np.eye(net.K)[None] - P[:, :, None] * P[:, None, :]
     w = (ps.P[:, 0] * (1.0 - ps.P[:, 0]))[:, None, None]
     return w * (np.array([[1.0, -1.0], [-1.0, 1.0]]) if net.head == "difference" else np.ones((1, 1)))
 
@@ -234,17 +234,20 @@ def hessian(net: Net, X, y, l2=0.0) -> np.ndarray:
         if net.V is not None:
             p1, m = net.V.shape
             da = ps.a * (1.0 - ps.a)
-            J[:, :, :offset] = np.einsum("iq,ij,jk->ikqj", Xc, da, net.W[1:]).reshape(c, K, -1)
+            # the products below are einsums written as broadcasts and matrix products (several times faster)
+            J[:, :, :offset] = (Xc[:, None, :, None] * (da[:, None, None, :] * net.W[1:].T[None, :, None, :])
+                                ).reshape(c, K, -1)  # x_iq a'_ij W_jk, (i, k, q, j)
             jj = np.arange(m)
             VW = np.zeros((p1, m, d, K))  # between V[q, j] and W[j + 1, k]
-            VW[:, jj, jj + 1, :] = np.einsum("ik,ij,iq->qjk", ps.R, da, Xc)
+            VW[:, jj, jj + 1, :] = (Xc.T @ (da[:, :, None] * ps.R[:, None, :]).reshape(c, -1)).reshape(p1, m, K)
             VV = np.zeros((p1, m, p1, m))  # within the input weights of hidden unit j
-            VV[:, jj, :, jj] = np.einsum("ij,iq,ir->jqr", (ps.R @ net.W[1:].T) * da * (1.0 - 2.0 * ps.a), Xc, Xc)
+            T = (ps.R @ net.W[1:].T) * da * (1.0 - 2.0 * ps.a)
+            VV[:, jj, :, jj] = ((T[:, :, None] * Xc[:, None, :]).reshape(c, -1).T @ Xc).reshape(m, p1, p1)
             VW = VW.reshape(offset, d * K)
             H[:offset, :offset] += VV.reshape(offset, offset)
             H[:offset, offset:] += VW
             H[offset:, :offset] += VW.T
-        M = np.einsum("ikl,ilp->ikp", _head_curvature(net, ps), J)
+        M = np.matmul(_head_curvature(net, ps), J)
         H += J.reshape(-1, size).T @ M.reshape(-1, size)
     H /= n
     weights = [(np.arange(b.shape[0]) > 0)[:, None] * np.full(b.shape, lam)
