@@ -40,7 +40,7 @@ __all__ = ["STATSMODELS_BUDGET", "THIRD", "Comparison", "central_differences", "
            "se_tolerance", "statsmodels_bytes", "statsmodels_route", "statsmodels_bounds", "comparisons"]
 
 #: Bytes statsmodels' get_margeff may take for its per-observation Jacobian before it is left out of the checks.
-STATSMODELS_BUDGET = 256 * 2**20
+STATSMODELS_BUDGET = 64 * 2**20
 
 #: ``|d^3 P_k / dt^3| <= THIRD r^3`` along a logit direction of range ``r`` (see the module docstring).
 THIRD = 1.0 + 0.75 + 1.0 / (6.0 * math.sqrt(3.0))
