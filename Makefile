@@ -90,6 +90,12 @@ bench: $(BENCH_STAMP) ## Time the MNIST models against PyTorch, scikit-learn and
 bench-rerun: $(DEPS) ## Time a rerun with nothing changed, and with one notebook's Markdown changed; writes benchmarks/rerun.json
 	$(PY) benchmarks/rerun.py
 
+SCALE_DATA ?= /tmp/logistic-softmax-scale
+
+.PHONY: bench-scale
+bench-scale: $(DEPS) ## Time the GLM reports and their peak memory on generated CSVs of 10^4-10^6 rows (not in make test)
+	$(PY) benchmarks/scale.py --data "$(SCALE_DATA)" $(if $(SIZES),--sizes $(SIZES)) $(if $(NB),--reports $(NB))
+
 .PHONY: lint
 lint: $(DEPS) ## Check the code and notebooks with ruff
 	$(PY) -m ruff check src tests notebooks benchmarks

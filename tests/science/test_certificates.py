@@ -118,3 +118,20 @@ def test_mle_certificate_of_glm_fits(spector):
     c = diagnosis.mle_certificate(bad)
     assert c is None or not c.available  # no estimate exists, so nothing can certify one
     assert diagnosis.diagnose(bad, sep.codes).separation.found
+
+
+def test_design_sizes_block_by_block(anes):
+    X = anes[2]
+    radius, sums, gram = diagnosis.design_sizes(X, rows=100)
+    assert radius == pytest.approx(ce.radius(X), rel=1e-15)
+    np.testing.assert_allclose(sums, np.abs(X).sum(axis=0), rtol=1e-14)
+    A = np.abs(X)
+    assert gram == pytest.approx(float(np.linalg.norm(A.T @ A, "fro")), rel=1e-14)
+
+
+def test_the_certificate_is_computed_once_per_fit(spector):
+    fit = glm.fit_logit(spector[0], "1")
+    first = diagnosis.mle_certificate(fit)
+    assert diagnosis.mle_certificate(fit) is first and diagnosis.hessian(fit) is fit.cache["hessian"]
+    H = -np.asarray(fit.result.model.hessian(np.asarray(fit.result.params)))
+    np.testing.assert_array_equal(diagnosis.hessian(fit), H)

@@ -9,6 +9,7 @@ from helpers import ANES, SPECTOR
 
 from logistic_softmax.science import diagnosis, glm, separation
 from logistic_softmax.science.data import tables
+from logistic_softmax.science.rounding import gamma
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +169,37 @@ def test_collinear_predictors_are_left_out_and_reported():
     assert fit.aliased == ["x3"] and list(fit.params.index) == ["const", "x1", "x2"]
     diag = diagnosis.diagnose(fit, ds.codes)
     assert diag.ok and any("x3" in note for note in diag.notes())
+
+
+def test_the_design_is_shared_by_the_fits_not_copied(anes):
+    assert np.shares_memory(anes.X.to_numpy(), anes.X.to_numpy())  # one block: a view, not a copy
+    fit = glm.fit_mnlogit(anes, "2")
+    assert fit.X is anes.X and np.shares_memory(fit.result.model.exog, anes.X.to_numpy())
+
+
+def test_the_mnlogit_hessian_in_one_product_per_block_is_statsmodels(anes):
+    import statsmodels.api as sm
+
+    params = np.random.default_rng(4).normal(scale=0.2, size=6 * 6)
+    ours = glm._mnlogit()(anes.codes, anes.X, check_rank=False).hessian(params)
+    theirs = sm.MNLogit(anes.codes, anes.X).hessian(params)
+    # each entry of either is two sums of n terms x_ij x_ik c_i, |c_i| <= 1: within 2 gamma(n + 4) (|X|'|X|)_jk
+    A = np.abs(anes.X.to_numpy())
+    allow = 4 * gamma(anes.n + 4) * np.tile(A.T @ A, (6, 6))
+    assert (np.abs(ours - theirs) <= allow).all()
+
+
+def test_aliased_columns_block_by_block_is_the_same():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"const": 1.0, "a": rng.normal(size=50), "b": rng.normal(size=50) * 1e4, "k": 7.0})
+    X["sum"] = X["a"] + X["b"]
+    assert glm.aliased_columns(X, rows=7) == glm.aliased_columns(X) == ["k", "sum"]
+
+
+def test_a_detached_fit_keeps_its_numbers_and_not_the_model(anes):
+    fit = glm.fit_mnlogit(anes, "3")
+    slim = fit.detached()
+    for what in ("params", "bse", "tvalues", "pvalues", "cov", "full_params"):
+        pd.testing.assert_frame_equal(getattr(slim, what), getattr(fit, what))
+    assert slim.llf == fit.llf and slim.converged and not hasattr(slim.result, "model")
+    pd.testing.assert_frame_equal(slim.predict(), fit.predict())

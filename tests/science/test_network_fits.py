@@ -65,3 +65,25 @@ def test_shifted_layers_stay_apart_by_the_shift(l2):
         assert np.abs(sh.b[0] - sh.a[0] - shift[0]).max() <= sh.allowance[0].max()
     else:  # a claim with the wrong shift would fail: the allowance is far below the shift itself
         assert np.all(np.abs((sh.b - sh.a) - 1.01 * shift[:, None]) > sh.allowance)
+
+
+def test_forum_rows_are_every_row_or_a_seeded_sample():
+    X, y = np.arange(60.0).reshape(20, 3), np.arange(20) % 2
+    same = network_fits.forum_rows(X, y, 0, rows=20)
+    assert same[2] == "" and np.array_equal(same[0], X) and same[1].dtype == np.int64
+    Xs, ys, note = network_fits.forum_rows(X, y, 0, rows=5)
+    rows = (Xs[:, 0] / 3).astype(int)
+    assert len(set(rows)) == 5 and np.all(np.diff(rows) > 0) and np.array_equal(ys, y[rows])
+    assert "5 of the 20 rows" in note and np.array_equal(network_fits.forum_rows(X, y, 0, rows=5)[0], Xs)
+    assert any(not np.array_equal(network_fits.forum_rows(X, y, s, rows=5)[0], Xs) for s in range(1, 5))
+
+
+def test_neuron_optimum_or_none_where_it_does_not_exist():
+    x = np.linspace(-1, 1, 20)
+    assert network_fits.neuron_optimum_or_none(np.column_stack([np.ones(20), x]), (x > 0).astype(int), 0.0) is None
+    ds = tables.from_params(SPECTOR, kind="binary")
+    X = Scaling.fit(ds.X).transform(ds.X)
+    w = network_fits.neuron_optimum_or_none(X, ds.binary("1"), 0.0)
+    from logistic_softmax.science import networks as nw
+
+    np.testing.assert_array_equal(w, nw.neuron_optimum(X, ds.binary("1"), 0.0)[0])

@@ -22,10 +22,14 @@ __all__ = [
     "class_probabilities",
     "COLORS",
     "SHOWN_MAX",
+    "SCATTER_MAX",
 ]
 
 #: Values above this are not drawn on a log axis (matplotlib overflows computing its limits near float64's max).
 SHOWN_MAX = 1e100
+
+#: The most observations drawn as points in a figure; above it a seeded random sample of this many is drawn.
+SCATTER_MAX = 2000
 
 COLORS = {"softmax": "#2b6cb0", "logistic": "#dd6b20", "question": "#9b2c2c", "grey": "#718096"}
 
@@ -138,18 +142,24 @@ def stackexchange_curves(x: float, b1: float, b2: float, span: float = 4.0):
 
 def logit_profile(x, band, x_obs, y_obs, *, focus: str, positive: str, level: str):
     """Left: fitted P(positive) against ``focus`` with its interval, and the observed 0/1 outcomes (jittered a
-    little vertically). Right: the same fit on the log-odds scale, where it is a straight line.
+    little vertically; at most :data:`SCATTER_MAX` of them, drawn at random). Right: the same fit on the log-odds
+    scale, where it is a straight line.
 
     ``band`` holds the columns of :func:`logistic_softmax.science.interpret.linear_predictor_band` at the points ``x``.
     """
     style()
     focus, positive = figure_text(focus), figure_text(positive)  # a user's names: text, not mathtext
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4.0))
-    rng = np.random.default_rng(0)  # jitter only: it moves points by at most 0.03 and never changes a number
+    rng = np.random.default_rng(0)  # which points are drawn and their jitter only: never changes a number
+    x_obs, y_obs, n = np.asarray(x_obs), np.asarray(y_obs), len(y_obs)
+    label = "observed (0 or 1)"
+    if n > SCATTER_MAX:  # a point per observation would hide the curve and cost seconds to draw
+        keep = np.sort(rng.choice(n, size=SCATTER_MAX, replace=False))
+        x_obs, y_obs, label = x_obs[keep], y_obs[keep], f"observed (0 or 1), a random {SCATTER_MAX:,} of {n:,}"
     jitter = rng.uniform(-0.03, 0.03, size=len(y_obs))
     ax0.fill_between(x, band["p low"], band["p high"], color=COLORS["logistic"], alpha=0.2, label=f"{level} interval")
     ax0.plot(x, band["p"], color=COLORS["logistic"], lw=2, label="fitted probability")
-    ax0.scatter(x_obs, np.asarray(y_obs) + jitter, s=14, color=COLORS["grey"], alpha=0.7, label="observed (0 or 1)")
+    ax0.scatter(x_obs, y_obs + jitter, s=14, color=COLORS["grey"], alpha=0.7, label=label)
     ax0.set(xlabel=focus, ylabel=f"P({positive})", title="probability scale: an S-curve", ylim=(-0.08, 1.08))
     ax0.legend(loc="upper left", fontsize=8)
     ax1.fill_between(

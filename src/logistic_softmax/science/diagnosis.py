@@ -21,7 +21,9 @@ __all__ = [
     "Diagnosis",
     "MAX_MARGIN_ROWS",
     "MAX_MARGIN_ENTRIES",
+    "hessian",
     "mle_certificate",
+    "design_sizes",
     "result_certificate",
     "null_model_slack",
     "diagnose",
@@ -74,20 +76,50 @@ MAX_MARGIN_ROWS = 200_000
 MAX_MARGIN_ENTRIES = 400_000
 
 
+def hessian(fit: Fit) -> np.ndarray | None:
+    """The Hessian of the negative log-likelihood at the fitted parameters (statsmodels' own), computed once per fit;
+    ``None`` when the parameters are not finite."""
+    if "hessian" not in fit.cache:
+        params = np.asarray(fit.result.params, dtype=np.float64)
+        H = None
+        if np.isfinite(params).all():
+            with np.errstate(all="ignore"):
+                H = -np.asarray(fit.result.model.hessian(params.ravel(order="F")), dtype=np.float64)
+            H = H.reshape(params.size, params.size)
+        fit.cache["hessian"] = H
+    return fit.cache["hessian"]
+
+
 def mle_certificate(fit: Fit) -> certificates.Certificate | None:
     """A certificate that the maximum-likelihood estimate exists near the fitted parameters, or ``None``.
 
     At a point whose certificate is available (:mod:`.certificates`: ``x < 1`` for the mean negative
     log-likelihood, from statsmodels' own score and Hessian) the loss has a minimiser within the certified distance,
-    so the estimate exists and there is no separation of any kind: the linear programme is not needed.
+    so the estimate exists and there is no separation of any kind: the linear programme is not needed. Computed once
+    per fit.
     """
-    K = 1 if fit.model in ("Logit", "GLM-Binomial") else len(fit.classes) - 1
-    return result_certificate(fit.result, K)
+    if "certificate" not in fit.cache:
+        K = 1 if fit.model in ("Logit", "GLM-Binomial") else len(fit.classes) - 1
+        fit.cache["certificate"] = result_certificate(fit.result, K, hessian=hessian(fit))
+    return fit.cache["certificate"]
 
 
-def result_certificate(result, K: int) -> certificates.Certificate | None:
+def design_sizes(X: np.ndarray, rows: int = 65536) -> tuple[float, np.ndarray, float]:
+    """``max_i ||x_i||``, the column sums of ``|X|`` and the Frobenius norm of ``|X|'|X|``, block by block (no
+    temporary as large as ``X``)."""
+    n, d = X.shape
+    radius2, sums, gram = 0.0, np.zeros(d), np.zeros((d, d))
+    for lo in range(0, n, rows):
+        A = np.abs(X[lo : lo + rows])
+        radius2 = max(radius2, float(np.max(np.einsum("ij,ij->i", A, A))))
+        sums += A.sum(axis=0)
+        gram += A.T @ A
+    return float(np.sqrt(radius2)), sums, float(np.linalg.norm(gram, "fro"))
+
+
+def result_certificate(result, K: int, *, hessian: np.ndarray | None = None) -> certificates.Certificate | None:
     """:func:`mle_certificate` for a statsmodels results object of a binary (``K = 1``) or multinomial (``K`` free
-    classes) logit model."""
+    classes) logit model; ``hessian``, that of the negative log-likelihood, when it is already known."""
     params = np.asarray(result.params, dtype=np.float64)
     if not np.isfinite(params).all():
         return None
@@ -97,21 +129,25 @@ def result_certificate(result, K: int) -> certificates.Certificate | None:
     n = X.shape[0]
     with np.errstate(all="ignore"):
         g = -np.asarray(model.score(flat), dtype=np.float64) / n
-        H = -np.asarray(model.hessian(flat), dtype=np.float64).reshape(g.size, g.size) / n
+        H = -np.asarray(model.hessian(flat), dtype=np.float64) if hessian is None else hessian
+        H = H.reshape(g.size, g.size) / n
     if not (np.isfinite(g).all() and np.isfinite(H).all()):
         return None
-    R = certificates.radius(X) * (1.0 if K == 1 else np.sqrt(2.0))
-    grad_error = gamma(n + 4) * float(np.linalg.norm(np.abs(X).sum(axis=0))) / n * np.sqrt(K)
-    return certificates.certify(g, (H + H.T) / 2, R, grad_error=grad_error,
-                                hessian_error=certificates.hessian_rounding(X, K + 1))
+    radius, sums, gram = design_sizes(X)
+    R = radius * (1.0 if K == 1 else np.sqrt(2.0))
+    grad_error = gamma(n + 4) * float(np.linalg.norm(sums)) / n * np.sqrt(K)
+    hessian_error = gamma(n + 4) * (K + 1) * gram / (4 * n)  # certificates.hessian_rounding, from the sums above
+    return certificates.certify(g, (H + H.T) / 2, R, grad_error=grad_error, hessian_error=hessian_error)
 
 
 def null_model_slack(fit: Fit) -> float:
     """How far statsmodels' ``llnull`` can be below the maximum of the constant-only model: statsmodels fits that
-    model numerically (Nelder-Mead, then BFGS); from the fit's certificate, at most ``n ||grad J|| d`` (infinite when
-    no certificate is available)."""
+    model numerically (asked here to use Newton's method, as for the full model, instead of its default Nelder-Mead
+    then BFGS, which takes thousands of passes over the data); from the fit's certificate, at most
+    ``n ||grad J|| d`` (infinite when no certificate is available)."""
     results = fit.result._results
     results._attach_nullmodel = True
+    results._optim_kwds_null = {"method": "newton", "maxiter": 100, "disp": 0}
     results._cache.pop("llnull", None)
     _ = results.llnull
     null = getattr(results, "res_null", None)

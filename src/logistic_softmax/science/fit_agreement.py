@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import glm
-from .diagnosis import mle_certificate, null_model_slack
+from .diagnosis import hessian, mle_certificate, null_model_slack
 from .rounding import EPS, gamma
 
 __all__ = ["Agreement", "agreement", "rebase_norm", "NullTolerances", "null_tolerances", "nested_slack"]
@@ -59,8 +59,9 @@ class Agreement:
 
 
 def _condition(fit: glm.Fit) -> float:
-    params = np.asarray(fit.result.params, dtype=np.float64).ravel(order="F")
-    H = -np.asarray(fit.result.model.hessian(params), dtype=np.float64)
+    H = hessian(fit)
+    if H is None:
+        return math.inf
     lam = np.linalg.eigvalsh((H + H.T) / 2)
     return float(lam[-1] / lam[0]) if lam[0] > 0 else math.inf
 

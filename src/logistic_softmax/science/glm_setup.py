@@ -91,4 +91,5 @@ def two_class(setup: GlmSetup, pair: list, *, maxiter: int = 100) -> TwoClass:
     pair = [str(c) for c in pair] or [setup.reference, setup.ds.counts.drop(setup.reference).idxmax()]
     sub = setup.ds.subset(pair)
     m2, l2 = glm.fit_mnlogit(sub, pair[0], maxiter=maxiter), glm.fit_logit(sub, pair[1], maxiter=maxiter)
-    return TwoClass(pair, sub, m2, l2, diagnose(l2, sub.codes), agreement(m2, l2))
+    diagnosis, agree = diagnose(l2, sub.codes), agreement(m2, l2)
+    return TwoClass(pair, sub, m2.detached(), l2.detached(), diagnosis, agree)

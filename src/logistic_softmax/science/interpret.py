@@ -1,7 +1,6 @@
-"""Reading a fitted logistic or softmax regression: odds ratios, relative-risk ratios, marginal effects, tests.
-
-Each table comes from statsmodels (``conf_int``, ``get_margeff``, the log-likelihoods); the ``*_by_hand`` functions
-compute the same quantities from the formulas, so a report can check the one against the other.
+"""Reading a fitted logistic or softmax regression: odds ratios, relative-risk ratios, tests, representative cases,
+the prediction table and profiles. The average marginal effects are in :mod:`.marginal_effects` (in blocks of rows,
+with their standard errors), their second routes in :mod:`.marginal_routes`.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .glm import Fit
+from .marginal_effects import average_marginal_effects, indicator_columns
 
 __all__ = [
     "ratio_table",
@@ -18,7 +18,6 @@ __all__ = [
     "binary_columns",
     "representative",
     "marginal_effects",
-    "marginal_effects_by_hand",
     "odds_ratio_check",
     "lr_test",
     "prediction_table",
@@ -75,12 +74,7 @@ def ratio_sentence(predictor: str, row: pd.Series, alpha: float, what: str) -> s
 
 def binary_columns(X: pd.DataFrame) -> list[str]:
     """Predictors (not the constant) whose values are 0 and 1 and nothing else: indicators, not quantities."""
-    out = []
-    for name in X.columns:
-        v = np.unique(X[name].to_numpy())
-        if name != "const" and v.size == 2 and v[0] == 0 and v[1] == 1:
-            out.append(str(name))
-    return out
+    return indicator_columns(X)
 
 
 def representative(fit: Fit) -> pd.DataFrame:
@@ -93,37 +87,11 @@ def representative(fit: Fit) -> pd.DataFrame:
 
 
 def marginal_effects(fit: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Average marginal effects from statsmodels ``get_margeff(at="overall", dummy=True)`` and their standard errors.
-
-    For a quantity, the derivative dP(class)/dx averaged over the observations (a slope); for a 0/1 indicator, the
-    discrete change P(class | x = 1) - P(class | x = 0) averaged over the observations. Columns are classes (a binary
-    fit gives only the positive class), rows the predictors without the constant.
-    """
-    me = fit.result.get_margeff(at="overall", method="dydx", dummy=True)
-    names = [c for c in fit.X.columns if c != "const"]
-    if fit.model == "MNLogit":
-        order = [fit.reference, *fit.others]  # statsmodels' column order: its reference (code 0) first
-        eff = pd.DataFrame(me.margeff, index=names, columns=order)[list(fit.classes)]
-        se = pd.DataFrame(me.margeff_se, index=names, columns=order)[list(fit.classes)]
-    else:
-        eff = pd.DataFrame({fit.others[0]: me.margeff}, index=names)
-        se = pd.DataFrame({fit.others[0]: me.margeff_se}, index=names)
-    return eff, se
-
-
-def marginal_effects_by_hand(fit: Fit) -> pd.DataFrame:
-    """The same as :func:`marginal_effects` from the formulas: for a quantity the mean over the data of
-    dP_k/dx_j = P_k (B_jk - sum_l P_l B_jl); for a 0/1 indicator the mean of P_k with x_j set to 1 minus P_k with x_j
-    set to 0, every other predictor as observed. A binary fit gives the positive class only."""
-    P = fit.predict().to_numpy()
-    B = fit.full_params.to_numpy()
-    mix = P @ B.T  # n x p: sum_l P_l B_jl
-    eff = np.einsum("nk,nkj->jk", P, B.T[None, :, :] - mix[:, None, :]) / P.shape[0]
-    out = pd.DataFrame(eff, index=list(fit.X.columns), columns=list(fit.classes)).drop(index="const")
-    for name in binary_columns(fit.X):
-        at = {v: fit.X.assign(**{name: float(v)}) for v in (0, 1)}
-        out.loc[name] = (fit.predict(at[1]).to_numpy() - fit.predict(at[0]).to_numpy()).mean(axis=0)
-    return out[fit.others] if fit.model != "MNLogit" else out
+    """Average marginal effects and their standard errors (:func:`.marginal_effects.average_marginal_effects`): for a
+    quantity the mean slope dP(class)/dx, for a 0/1 indicator the mean discrete change P(class | x = 1) - P(class |
+    x = 0). Columns are classes (a binary fit gives only the positive class), rows the predictors without the
+    constant."""
+    return average_marginal_effects(fit)
 
 
 def odds_ratio_check(fit: Fit, positive: str, predictor: str, row: pd.DataFrame) -> tuple[float, float, float]:

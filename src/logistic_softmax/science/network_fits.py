@@ -21,7 +21,13 @@ from .diagnosis import Diagnosis, diagnose
 from .rounding import EPS, gamma
 from .scaling import Scaling
 
-__all__ = ["Comparison", "neuron_vs_logit", "layer_vs_mnlogit", "ShiftedLayers", "shifted_layers"]
+__all__ = ["Comparison", "neuron_vs_logit", "layer_vs_mnlogit", "FORUM_ROWS", "forum_rows", "neuron_optimum_or_none",
+           "ShiftedLayers", "shifted_layers"]
+
+#: The most rows the forum's networks and the other step-by-step experiments of the networks report train on. Each
+#: of their thousands of steps is a pass over the rows with its rounding bounds (on the shared base, a Hessian too),
+#: and what they check holds step by step on any data; the comparisons with statsmodels use every row.
+FORUM_ROWS = 1000
 
 
 @dataclass
@@ -115,6 +121,29 @@ def layer_vs_mnlogit(ds: Dataset, reference: str, *, learning_rate: float, epoch
     estimate = scaling.to_original(nw.reference_params(trained.final, r))
     return Comparison(mnl, diagnosis, scaling, X, codes, trained, estimate, B, target,
                       certificates.layer(X, codes, trained.final, r, l2, scale=scale), cert_target, l2)
+
+
+def forum_rows(X, y, seed: int, *, rows: int = FORUM_ROWS) -> tuple[np.ndarray, np.ndarray, str]:
+    """The rows of the step-by-step experiments: all of them up to ``rows``, else ``rows`` of them drawn at random
+    without replacement (a Generator seeded by ``seed`` and a constant of its own, so the report's other random draws
+    do not move), in their order; with a note saying so (empty when every row is used)."""
+    X, y = np.asarray(X), np.asarray(y).astype(np.int64)
+    n = len(X)
+    if n <= rows:
+        return X, y, ""
+    keep = np.sort(np.random.default_rng([seed, 7]).choice(n, size=rows, replace=False))
+    return X[keep], y[keep], f"{rows:,} of the {n:,} rows, drawn at random with `seed`"
+
+
+def neuron_optimum_or_none(X, y, l2: float) -> np.ndarray | None:
+    """The minimiser of the neuron's loss by Newton's method, or ``None`` where it does not exist (a sample of the
+    rows can be separated although all of them are not): Newton's method fails, or stops where the logistic has
+    saturated and the gradient underflowed, a point no certificate reaches."""
+    try:
+        w = nw.neuron_optimum(X, y, l2)[0]
+    except (RuntimeError, np.linalg.LinAlgError):
+        return None
+    return w if certificates.neuron(X, y, w, l2).available else None
 
 
 @dataclass

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from . import glm
-from .certificates import radius
 from .data.tables import Dataset
+from .diagnosis import design_sizes
 from .fit_agreement import Agreement, agreement, rebase_norm
 from .rounding import EPS
 
@@ -48,7 +48,7 @@ def reference_changes(fit: glm.Fit, ds: Dataset, *, maxiter: int = 100) -> list[
     coefficients' tolerance, plus rounding.
     """
     K, r = ds.K, ds.classes.index(fit.reference)
-    R = radius(fit.X.to_numpy())
+    R = design_sizes(fit.X.to_numpy())[0]
     changes = []
     for k in ds.classes:
         if k == fit.reference:
@@ -56,7 +56,8 @@ def reference_changes(fit: glm.Fit, ds: Dataset, *, maxiter: int = 100) -> list[
         coef, se = glm.rebase(fit, k)
         refit = glm.fit_mnlogit(ds, k, maxiter=maxiter)
         ag = agreement(fit, refit, carry=rebase_norm(K, r, ds.classes.index(k)))
-        changes.append(ReferenceChange(k, coef, se, refit, ag, 0.5 * R * ag.params + 8 * EPS))
+        # only the refit's numbers are kept: K - 1 models with their per-observation arrays would grow like n K^2
+        changes.append(ReferenceChange(k, coef, se, refit.detached(), ag, 0.5 * R * ag.params + 8 * EPS))
     return changes
 
 

@@ -209,8 +209,9 @@ class Dataset:
         keep = [c for c in self.classes if c in labels]
         idx = [self.classes.index(c) for c in keep]
         rows = np.isin(self.codes, idx)
-        recode = {old: new for new, old in enumerate(idx)}
-        codes = np.array([recode[c] for c in self.codes[rows]], dtype=np.int64)
+        recode = np.full(self.K, -1, dtype=np.int64)
+        recode[idx] = np.arange(len(idx))
+        codes = recode[self.codes[rows]]
         X = self.X.loc[rows].reset_index(drop=True)
         return Dataset(self.name, self.description, self.outcome, self.predictors, X, codes, tuple(keep), 0)
 
@@ -301,8 +302,7 @@ def from_params(values: dict[str, Any], *, kind: str | None = None, prefix: str 
         )
     index = {v: i for i, v in enumerate(values_sorted)}
     codes = used[outcome].map(index).to_numpy(dtype=np.int64)
-    X = used[predictors].astype(np.float64).reset_index(drop=True)
-    X.insert(0, "const", 1.0)
+    X = _with_constant(used, predictors)
     name = data if data in statsmodels_datasets() else Path(data).stem
     return Dataset(name, description, outcome, tuple(predictors), X, codes, classes, int((~complete).sum()))
 
@@ -326,6 +326,16 @@ def _present_and_finite(frame: pd.DataFrame, outcome: str, predictors: list[str]
                 f"value(s), the first {values[first]:+g} in data row {first + 1}; expected finite numbers "
                 "(leave such rows out, or replace the values)"
             )
+
+
+def _with_constant(used: pd.DataFrame, predictors: list[str]) -> pd.DataFrame:
+    """The design in one float64 block, ``const`` first, filled column by column: ``X.to_numpy()`` is then a view of
+    it, not a copy, and statsmodels' fits share it."""
+    A = np.empty((len(used), len(predictors) + 1), order="F")
+    A[:, 0] = 1.0
+    for k, p in enumerate(predictors, start=1):
+        A[:, k] = used[p].to_numpy(dtype=np.float64)
+    return pd.DataFrame(A, columns=["const", *predictors], copy=False)
 
 
 def _columns(frame: pd.DataFrame) -> str:
