@@ -97,13 +97,26 @@ def result_certificate(result, K: int) -> certificates.Certificate | None:
     n = X.shape[0]
     with np.errstate(all="ignore"):
         g = -np.asarray(model.score(flat), dtype=np.float64) / n
-        H = -np.asarray(model.hessian(flat), dtype=np.float64).reshape(g.size, g.size) / n
+        H = _newton_hessian(result, g.size)
+        if H is None:
+            H = -np.asarray(model.hessian(flat), dtype=np.float64).reshape(g.size, g.size) / n
     if not (np.isfinite(g).all() and np.isfinite(H).all()):
         return None
     R = certificates.radius(X) * (1.0 if K == 1 else np.sqrt(2.0))
     grad_error = gamma(n + 4) * float(np.linalg.norm(np.abs(X).sum(axis=0))) / n * np.sqrt(K)
     return certificates.certify(g, (H + H.T) / 2, R, grad_error=grad_error,
                                 hessian_error=certificates.hessian_rounding(X, K + 1))
+
+
+def _newton_hessian(result, size: int) -> np.ndarray | None:
+    """The Hessian of the mean negative log-likelihood that statsmodels' Newton's method computed at the parameters
+    it returned (``mle_retvals["Hessian"]``: ``-hessian(params) / nobs``, the same array :func:`result_certificate`
+    would compute, to the bit), or ``None`` for other optimisers."""
+    H = (getattr(result, "mle_retvals", None) or {}).get("Hessian")
+    if H is None:
+        return None
+    H = np.asarray(H, dtype=np.float64)
+    return H if H.shape == (size, size) else None
 
 
 def null_model_slack(fit: Fit) -> float:
