@@ -59,6 +59,24 @@ def test_softmax_layer_gradient_is_the_textbook_formula():
     assert mlp.loss(mlp.Network([W], [b]), X, y) == pytest.approx(-np.mean(np.log(P[np.arange(len(y)), y])), abs=1e-14)
 
 
+@pytest.mark.parametrize("layers", [1, 2])
+def test_losses_along_one_weight_are_the_losses_of_the_moved_networks(layers):
+    """The rows whose input is zero are not computed again: the result is still :func:`mlp.loss`, to the bit."""
+    rng = np.random.default_rng(4)
+    X = rng.random((25_000, 6)) * (rng.random((25_000, 6)) < 0.3)  # sparse inputs, more rows than one block
+    y = rng.integers(0, 4, size=len(X))
+    net = mlp.softmax_regression(6, 4, dtype=np.float64) if layers == 1 else mlp.two_layer(6, 3, 4, rng)
+    net.W[0][...] = rng.normal(size=net.W[0].shape)
+    shifts = (0.0, 1.0, -2.5, 100.0)
+    expected = []
+    for t in shifts:
+        moved = net.astype(np.float64)
+        moved.W[0][2, 1] += t
+        expected.append(mlp.loss(moved, X, y, 0.3))
+    assert mlp.losses_along(net, X, y, (2, 1), shifts, 0.3) == expected
+    assert expected[0] != expected[1]
+
+
 def test_logistic_is_one_over_one_plus_exp_and_saturates_without_warnings():
     z = np.linspace(-40, 40, 801)
     # the tanh form is accurate in absolute terms (what a hidden unit in (0, 1) needs), not relative near 0

@@ -26,6 +26,7 @@ __all__ = [
     "softmax_regression",
     "two_layer",
     "loss",
+    "losses_along",
     "gradients",
     "evaluate",
     "train",
@@ -127,6 +128,30 @@ def loss(net: Network, X, labels, weight_decay: float = 0.0) -> float:
         total -= _true_class_log_prob(net64.logits(X[i : i + _EVAL_BLOCK]), y[i : i + _EVAL_BLOCK]).sum()
     penalty = 0.5 * weight_decay * sum(float(np.sum(W**2)) for W in net64.W)
     return total / len(X) + penalty
+
+
+def losses_along(net: Network, X, labels, index: tuple[int, int], shifts, weight_decay: float = 0.0) -> list[float]:
+    """:func:`loss` of ``net`` with the first layer's weight ``W[0][index]`` raised by each of ``shifts``, from one
+    pass over ``X``: a row whose input ``index[0]`` is zero does not see that weight, so only the other rows are
+    computed again (each row and each block of rows as :func:`loss` computes them)."""
+    net64 = net.astype(np.float64)
+    X = np.asarray(X)
+    y = class_indices(labels, net.sizes[-1], n=len(X))
+    base = np.concatenate([_true_class_log_prob(net64.logits(X[i : i + _EVAL_BLOCK]), y[i : i + _EVAL_BLOCK])
+                           for i in range(0, len(X), _EVAL_BLOCK)])
+    rows = np.flatnonzero(X[:, index[0]] != 0)
+    seen = X[rows]
+    out = []
+    for t in shifts:
+        moved = net64.copy()
+        moved.W[0][index] += t
+        values = base.copy()
+        values[rows] = _true_class_log_prob(moved.logits(seen), y[rows])
+        total = 0.0
+        for i in range(0, len(X), _EVAL_BLOCK):
+            total -= values[i : i + _EVAL_BLOCK].sum()
+        out.append(total / len(X) + 0.5 * weight_decay * sum(float(np.sum(W**2)) for W in moved.W))
+    return out
 
 
 def gradients(net: Network, X, labels, weight_decay: float = 0.0) -> tuple[list[np.ndarray], list[np.ndarray]]:
