@@ -75,8 +75,12 @@ class Network:
         """The output layer's scores ``Z`` (before the softmax)."""
         H = np.asarray(X, dtype=self.dtype)
         for W, b in zip(self.W[:-1], self.b[:-1], strict=True):
-            H = logistic(H @ W + b)
-        return H @ self.W[-1] + self.b[-1]
+            H = H @ W
+            H += b
+            logistic_inplace(H)  # :func:`logistic`'s operations, in place
+        Z = H @ self.W[-1]
+        Z += self.b[-1]
+        return Z
 
     def proba(self, X) -> np.ndarray:
         """Class probabilities (n x K), computed in blocks of rows."""
