@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,8 +29,8 @@ from .links import log_softmax
 from .pca import PCA
 from .scaling import Scaling
 
-__all__ = ["PairFit", "pair_logit", "MnlogitFit", "mnlogit_on_components", "mnlogit_loss", "mnlogit_hessian",
-           "mnlogit_start"]
+__all__ = ["PairFit", "pair_logit", "MnlogitFit", "mnlogit_on_components", "start_mnlogit", "mnlogit_loss",
+           "mnlogit_hessian", "mnlogit_start"]
 
 _ROWS = 1024  # rows per block of the Hessian's products
 
@@ -140,35 +141,52 @@ def mnlogit_on_components(train: Split, test: Split, k: int, *,
                           progress: Callable[[str], None] | None = None) -> MnlogitFit:
     """``MNLogit`` (digit 0 the reference) on the first ``k`` principal components (at most their rank) of all the
     training images, from :func:`mnlogit_start`, with a progress line after every Newton step."""
+    return start_mnlogit(train, test, k, progress=progress)()
+
+
+def start_mnlogit(train: Split, test: Split, k: int, *,
+                  progress: Callable[[str], None] | None = None) -> Callable[[], MnlogitFit]:
+    """:func:`mnlogit_on_components` begun in a second thread: the components, the scores and the warm start (NumPy
+    only, one BLAS thread, the same numbers) are computed there while the caller goes on. The function returned
+    waits for them and fits statsmodels' ``MNLogit`` in the caller's thread, which captures the fit's warnings."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    prepared = pool.submit(_prepare_mnlogit, train, test, k, progress)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return lambda: _finish_mnlogit(k, train, test, *prepared.result(), progress)
+
+
+def _prepare_mnlogit(train: Split, test: Split, k: int, progress):
+    """The components, the scores of both splits, the warm start on the design ``[1, scores]`` and its seconds."""
     pca, _ = _components(train.images, k)
-    classes = sorted(int(c) for c in np.unique(train.labels))
-    ds = scores_dataset(pca.transform(train.images), train.labels, classes)
-    dt = scores_dataset(pca.transform(test.images), test.labels, classes)
+    scores, scores_t = pca.transform(train.images), pca.transform(test.images)
+    classes = np.unique(train.labels)  # sorted: the codes of scores_dataset
     t0 = time.perf_counter()
-
-    def say(what):
-        return (lambda i: progress(f"MNLogit: {what} {i} ({time.perf_counter() - t0:.1f} s)")) if progress else None
-
-    fit = _fit_mnlogit(ds, say("warm start, Newton step"), say("Newton iteration"))
-    seconds = time.perf_counter() - t0
-    return MnlogitFit(k, pca, ds, dt, fit, diagnose(fit, ds.codes), seconds)
+    tick = (lambda i: progress(f"MNLogit: warm start, Newton step {i} ({time.perf_counter() - t0:.1f} s)")
+            ) if progress else None
+    B = mnlogit_start(np.column_stack([np.ones(len(scores)), scores]), np.searchsorted(classes, train.labels),
+                      len(classes), progress=tick)
+    return pca, scores, scores_t, B, time.perf_counter() - t0
 
 
-def _fit_mnlogit(ds: Dataset, start_tick, tick) -> glm.Fit:
-    """:func:`glm.fit_mnlogit` with the first class as the reference (the codes as they are), started from
-    :func:`mnlogit_start` on the design it uses, or from statsmodels' zeros when the start fails."""
+def _finish_mnlogit(k, train, test, pca, scores, scores_t, B, seconds, progress) -> MnlogitFit:
+    """statsmodels' ``MNLogit`` as :func:`glm.fit_mnlogit` fits it (the first class the reference), from ``B`` unless
+    it is ``None`` or a column of the design is aliased, from statsmodels' zeros then."""
     import statsmodels.api as sm
 
+    classes = sorted(int(c) for c in np.unique(train.labels))
+    ds = scores_dataset(scores, train.labels, classes)
+    dt = scores_dataset(scores_t, test.labels, classes)
     aliased = glm.aliased_columns(ds.X)
     X = ds.X.drop(columns=aliased)
-    B = mnlogit_start(X.to_numpy(dtype=np.float64), ds.codes, len(ds.classes), progress=start_tick)
-    start = None if B is None else B.ravel(order="F")  # statsmodels' order: the classes' columns one after another
-    counter = itertools.count(1)
-    callback = (lambda _params: tick(next(counter))) if tick else None
+    use = B is not None and not aliased
+    t0, counter = time.perf_counter(), itertools.count(1)
+    callback = (lambda _p: progress(f"MNLogit: Newton iteration {next(counter)} ({time.perf_counter() - t0:.1f} s)")
+                ) if progress else None
     with glm._Recorder() as rec:  # the warnings of the fit, as glm.fit_mnlogit captures them
         result = sm.MNLogit(ds.codes, X).fit(method="newton", maxiter=100, disp=0, callback=callback,
-                                             start_params=start)
-    return glm.Fit("MNLogit", result, X, ds.classes, ds.classes[0], aliased, rec.messages())
+                                             start_params=B.ravel(order="F") if use else None)  # class by class
+    fit = glm.Fit("MNLogit", result, X, ds.classes, ds.classes[0], aliased, rec.messages())
+    return MnlogitFit(k, pca, ds, dt, fit, diagnose(fit, ds.codes), seconds + time.perf_counter() - t0)
 
 
 # -- the warm start ------------------------------------------------------------------------------------------------
