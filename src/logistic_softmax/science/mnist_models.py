@@ -185,8 +185,9 @@ def _finish_mnlogit(k, train, test, pca, scores, scores_t, B, seconds, progress)
     with glm._Recorder() as rec:  # the warnings of the fit, as glm.fit_mnlogit captures them
         result = sm.MNLogit(ds.codes, X).fit(method="newton", maxiter=100, disp=0, callback=callback,
                                              start_params=B.ravel(order="F") if use else None)  # class by class
+    seconds += time.perf_counter() - t0
     fit = glm.Fit("MNLogit", result, X, ds.classes, ds.classes[0], aliased, rec.messages())
-    return MnlogitFit(k, pca, ds, dt, fit, diagnose(fit, ds.codes), seconds + time.perf_counter() - t0)
+    return MnlogitFit(k, pca, ds, dt, fit, diagnose(fit, ds.codes), seconds)
 
 
 # -- the warm start ------------------------------------------------------------------------------------------------
