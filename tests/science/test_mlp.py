@@ -59,6 +59,24 @@ def test_softmax_layer_gradient_is_the_textbook_formula():
     assert mlp.loss(mlp.Network([W], [b]), X, y) == pytest.approx(-np.mean(np.log(P[np.arange(len(y)), y])), abs=1e-14)
 
 
+@pytest.mark.parametrize("layers", [1, 2])
+def test_losses_along_one_weight_are_the_losses_of_the_moved_networks(layers):
+    """The rows whose input is zero are not computed again: the result is still :func:`mlp.loss`, to the bit."""
+    rng = np.random.default_rng(4)
+    X = rng.random((25_000, 6)) * (rng.random((25_000, 6)) < 0.3)  # sparse inputs, more rows than one block
+    y = rng.integers(0, 4, size=len(X))
+    net = mlp.softmax_regression(6, 4, dtype=np.float64) if layers == 1 else mlp.two_layer(6, 3, 4, rng)
+    net.W[0][...] = rng.normal(size=net.W[0].shape)
+    shifts = (0.0, 1.0, -2.5, 100.0)
+    expected = []
+    for t in shifts:
+        moved = net.astype(np.float64)
+        moved.W[0][2, 1] += t
+        expected.append(mlp.loss(moved, X, y, 0.3))
+    assert mlp.losses_along(net, X, y, (2, 1), shifts, 0.3) == expected
+    assert expected[0] != expected[1]
+
+
 def test_logistic_is_one_over_one_plus_exp_and_saturates_without_warnings():
     z = np.linspace(-40, 40, 801)
     # the tanh form is accurate in absolute terms (what a hidden unit in (0, 1) needs), not relative near 0
@@ -124,20 +142,25 @@ def test_minibatches_cover_every_row_once_per_epoch():
 
 
 def test_training_is_deterministic_and_learns_a_separable_problem():
+    """Twice, with each epoch evaluated in a second thread while the next trains and in the training thread after
+    it: the same weights and the same history, to the bit."""
     rng = np.random.default_rng(5)
     centres = rng.normal(scale=3, size=(3, 8))
     y = rng.integers(0, 3, size=600)
     X = (centres[y] + rng.normal(size=(600, 8))).astype(np.float32)
-    runs = []
-    for _ in range(2):
+    runs, lines = [], []
+    for background in (True, False):
         r = np.random.default_rng(11)
         net = mlp.two_layer(8, 6, 3, r)
-        h = mlp.train(net, X, y, epochs=5, batch_size=32, learning_rate=0.5, rng=r, evaluate_on={"train": (X, y)})
+        h = mlp.train(net, X, y, epochs=5, batch_size=32, learning_rate=0.5, rng=r, background=background,
+                      evaluate_on={"train": (X, y), "test": (X[:50], y[:50])}, progress=lines.append)
         runs.append((net, h))
     (a, ha), (b, hb) = runs
     for wa, wb in zip(a.W + a.b, b.W + b.b, strict=True):
         np.testing.assert_array_equal(wa, wb)
-    assert ha.accuracy == hb.accuracy and ha.accuracy["train"][-1] > 0.95
+    assert ha.accuracy == hb.accuracy and ha.loss == hb.loss and ha.accuracy["train"][-1] > 0.95
+    assert [line.split("(")[0] for line in lines[:5]] == [line.split("(")[0] for line in lines[5:]]
+    assert lines[4].startswith("network: epoch 5/5  train loss") and len(ha.eval_seconds) == 5
     assert ha.learning_rate[0] == 0.5 and ha.learning_rate[-1] == pytest.approx(mlp.cosine_rate(0.5, 4, 5))
     loss, acc = mlp.evaluate(a, X, y)
     assert acc == ha.accuracy["train"][-1] and loss == pytest.approx(mlp.loss(a, X, y), rel=1e-6)

@@ -129,8 +129,12 @@ def result_certificate(result, K: int, *, hessian: np.ndarray | None = None) -> 
     n = X.shape[0]
     with np.errstate(all="ignore"):
         g = -np.asarray(model.score(flat), dtype=np.float64) / n
-        H = -np.asarray(model.hessian(flat), dtype=np.float64) if hessian is None else hessian
-        H = H.reshape(g.size, g.size) / n
+        if hessian is not None:
+            H = hessian.reshape(g.size, g.size) / n
+        else:
+            H = _newton_hessian(result, g.size)
+            if H is None:
+                H = -np.asarray(model.hessian(flat), dtype=np.float64).reshape(g.size, g.size) / n
     if not (np.isfinite(g).all() and np.isfinite(H).all()):
         return None
     radius, sums, gram = design_sizes(X)
@@ -138,6 +142,17 @@ def result_certificate(result, K: int, *, hessian: np.ndarray | None = None) -> 
     grad_error = gamma(n + 4) * float(np.linalg.norm(sums)) / n * np.sqrt(K)
     hessian_error = gamma(n + 4) * (K + 1) * gram / (4 * n)  # certificates.hessian_rounding, from the sums above
     return certificates.certify(g, (H + H.T) / 2, R, grad_error=grad_error, hessian_error=hessian_error)
+
+
+def _newton_hessian(result, size: int) -> np.ndarray | None:
+    """The Hessian of the mean negative log-likelihood that statsmodels' Newton's method computed at the parameters
+    it returned (``mle_retvals["Hessian"]``: ``-hessian(params) / nobs``, the same array :func:`result_certificate`
+    would compute, to the bit), or ``None`` for other optimisers."""
+    H = (getattr(result, "mle_retvals", None) or {}).get("Hessian")
+    if H is None:
+        return None
+    H = np.asarray(H, dtype=np.float64)
+    return H if H.shape == (size, size) else None
 
 
 def null_model_slack(fit: Fit) -> float:

@@ -73,10 +73,10 @@ def loss_error(net: Network, X, weight_decay: float, value: float) -> float:
     worst_error = worst_logit = 0.0
     for i in range(0, len(X), _BLOCK):
         A = net.activations(X[i : i + _BLOCK].astype(np.float64))
-        err = np.zeros_like(A[0])
+        err = None  # the inputs are exact
         for layer, (W, b) in enumerate(zip(net.W, net.b, strict=True)):
             size = np.abs(A[layer]) @ np.abs(W) + np.abs(b)
-            err = gamma(W.shape[0] + 1) * size + err @ np.abs(W)  # this layer's products, and what its inputs carried
+            err = gamma(W.shape[0] + 1) * size + (0.0 if err is None else err @ np.abs(W))  # and what inputs carried
             if layer < len(net.W) - 1:
                 err = err / 4 + 4 * EPS
         Z = A[-2] @ net.W[-1] + net.b[-1]

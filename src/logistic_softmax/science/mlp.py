@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = [
     "softmax_regression",
     "two_layer",
     "loss",
+    "losses_along",
     "gradients",
     "evaluate",
     "train",
@@ -73,8 +75,12 @@ class Network:
         """The output layer's scores ``Z`` (before the softmax)."""
         H = np.asarray(X, dtype=self.dtype)
         for W, b in zip(self.W[:-1], self.b[:-1], strict=True):
-            H = logistic(H @ W + b)
-        return H @ self.W[-1] + self.b[-1]
+            H = H @ W
+            H += b
+            logistic_inplace(H)  # :func:`logistic`'s operations, in place
+        Z = H @ self.W[-1]
+        Z += self.b[-1]
+        return Z
 
     def proba(self, X) -> np.ndarray:
         """Class probabilities (n x K), computed in blocks of rows."""
@@ -127,6 +133,30 @@ def loss(net: Network, X, labels, weight_decay: float = 0.0) -> float:
         total -= _true_class_log_prob(net64.logits(X[i : i + _EVAL_BLOCK]), y[i : i + _EVAL_BLOCK]).sum()
     penalty = 0.5 * weight_decay * sum(float(np.sum(W**2)) for W in net64.W)
     return total / len(X) + penalty
+
+
+def losses_along(net: Network, X, labels, index: tuple[int, int], shifts, weight_decay: float = 0.0) -> list[float]:
+    """:func:`loss` of ``net`` with the first layer's weight ``W[0][index]`` raised by each of ``shifts``, from one
+    pass over ``X``: a row whose input ``index[0]`` is zero does not see that weight, so only the other rows are
+    computed again (each row and each block of rows as :func:`loss` computes them)."""
+    net64 = net.astype(np.float64)
+    X = np.asarray(X)
+    y = class_indices(labels, net.sizes[-1], n=len(X))
+    base = np.concatenate([_true_class_log_prob(net64.logits(X[i : i + _EVAL_BLOCK]), y[i : i + _EVAL_BLOCK])
+                           for i in range(0, len(X), _EVAL_BLOCK)])
+    rows = np.flatnonzero(X[:, index[0]] != 0)
+    seen = X[rows]
+    out = []
+    for t in shifts:
+        moved = net64.copy()
+        moved.W[0][index] += t
+        values = base.copy()
+        values[rows] = _true_class_log_prob(moved.logits(seen), y[rows])
+        total = 0.0
+        for i in range(0, len(X), _EVAL_BLOCK):
+            total -= values[i : i + _EVAL_BLOCK].sum()
+        out.append(total / len(X) + 0.5 * weight_decay * sum(float(np.sum(W**2)) for W in moved.W))
+    return out
 
 
 def gradients(net: Network, X, labels, weight_decay: float = 0.0) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -272,6 +302,12 @@ class _Stepper:
                 delta = D
 
 
+def _evaluate_sets(net: Network, sets) -> tuple[list[tuple[str, float, float]], float]:
+    """:func:`evaluate` on each ``(name, (X, labels))``, and the seconds it took."""
+    start = time.perf_counter()
+    return [(name, *evaluate(net, Xe, ye)) for name, (Xe, ye) in sets], time.perf_counter() - start
+
+
 def train(
     net: Network,
     X,
@@ -287,6 +323,7 @@ def train(
     evaluate_on: dict[str, tuple] | None = None,
     progress: Callable[[str], None] | None = None,
     name: str = "network",
+    background: bool = True,
 ) -> History:
     """Minibatch SGD with momentum on ``net`` (in place; float32 recommended); return the :class:`History`.
 
@@ -295,6 +332,10 @@ def train(
     penalty). ``eta`` is ``learning_rate`` throughout (``schedule="constant"``) or decays to zero along a half cosine
     (``"cosine"``, :func:`cosine_rate`). After every epoch the loss and accuracy on each ``evaluate_on`` set
     (name -> (X, labels)) are recorded, and a line goes to ``progress``.
+
+    With ``background`` an epoch's weights are evaluated (on a copy, in a second thread) while the next epoch trains:
+    the same products of the same arrays, each on one BLAS thread, so the same numbers; only a core that would wait
+    does the work. Each epoch's progress line comes once its evaluation is done.
     """
     X = np.ascontiguousarray(X, dtype=net.dtype)
     y = class_indices(labels, net.sizes[-1], n=len(X))
@@ -308,32 +349,51 @@ def train(
     batch_size = min(batch_size, n)
     stepper = _Stepper(net, batch_size, momentum, weight_decay)
     hist = History()
-    for epoch in range(epochs):
-        eta = cosine_rate(learning_rate, epoch, epochs) if schedule == "cosine" else float(learning_rate)
-        before = net.copy()
-        start = time.perf_counter()
-        order = rng.permutation(n)
-        with np.errstate(over="ignore", invalid="ignore"):
-            for s in range(0, n, batch_size):
-                stepper.step(X, y, order[s : s + batch_size], eta)
-        stepper.sync()
-        if not all(np.isfinite(a).all() for a in net.W + net.b):  # the step size is too large: keep the epoch's start
-            for mine, kept in zip(net.W + net.b, before.W + before.b, strict=True):
-                mine[...] = kept
-            hist.diverged_at = epoch + 1
-        hist.seconds.append(time.perf_counter() - start)
-        hist.learning_rate.append(eta)
-        start = time.perf_counter()
-        for set_name, (Xe, ye) in (evaluate_on or {}).items():
-            lo, acc = evaluate(net, Xe, ye)
+    sets = list((evaluate_on or {}).items())
+
+    def record(epoch: int, evaluated) -> None:
+        results, seconds = evaluated
+        for set_name, lo, acc in results:
             hist.loss.setdefault(set_name, []).append(lo)
             hist.accuracy.setdefault(set_name, []).append(acc)
-        hist.eval_seconds.append(time.perf_counter() - start)
+        hist.eval_seconds.append(seconds)
         if progress is not None:
             shown = "  ".join(f"{k} loss {hist.loss[k][-1]:.4f} acc {hist.accuracy[k][-1]:.4f}" for k in hist.loss)
-            progress(f"{name}: epoch {epoch + 1}/{epochs}  {shown}  ({hist.seconds[-1]:.2f} s)")
-        if hist.diverged_at is not None:
-            if progress is not None:
-                progress(f"{name}: the updates of epoch {epoch + 1} overflowed; training stopped at its start")
-            break
+            progress(f"{name}: epoch {epoch + 1}/{epochs}  {shown}  ({hist.seconds[epoch]:.2f} s)")
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending, before = None, net.copy()
+        for epoch in range(epochs):
+            eta = cosine_rate(learning_rate, epoch, epochs) if schedule == "cosine" else float(learning_rate)
+            start = time.perf_counter()
+            order = rng.permutation(n)
+            with np.errstate(over="ignore", invalid="ignore"):
+                for s in range(0, n, batch_size):
+                    stepper.step(X, y, order[s : s + batch_size], eta)
+            stepper.sync()
+            if not all(np.isfinite(a).all() for a in net.W + net.b):  # the step size is too large: keep the start
+                for mine, kept in zip(net.W + net.b, before.W + before.b, strict=True):
+                    mine[...] = kept
+                hist.diverged_at = epoch + 1
+            hist.seconds.append(time.perf_counter() - start)
+            hist.learning_rate.append(eta)
+            if pending is not None:
+                record(epoch - 1, pending.result())
+            before = net.copy()  # the weights to evaluate, and the next epoch's start
+            pending = pool.submit(_evaluate_sets, before, sets) if background else _Done(_evaluate_sets(before, sets))
+            if hist.diverged_at is not None:
+                break
+        record(len(hist.seconds) - 1, pending.result())
+    if hist.diverged_at is not None and progress is not None:
+        progress(f"{name}: the updates of epoch {hist.diverged_at} overflowed; training stopped at its start")
     return hist
+
+
+@dataclass
+class _Done:
+    """A result already computed, with the interface of a future."""
+
+    value: tuple
+
+    def result(self) -> tuple:
+        return self.value

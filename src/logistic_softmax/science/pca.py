@@ -21,6 +21,14 @@ def _blocks(n: int, size: int = _BLOCK):
         yield slice(start, min(start + size, n))
 
 
+def _centred(X: np.ndarray, mean: np.ndarray):
+    """``(rows, X[rows] - mean)`` in float64 for each block of rows, into one buffer reused by every block (the value
+    of ``X[rows].astype(np.float64) - mean``, without a new array and its page faults per block)."""
+    buf = np.empty((min(_BLOCK, len(X)), len(mean)))
+    for b in _blocks(len(X)):
+        yield b, np.subtract(X[b], mean, out=buf[: b.stop - b.start])
+
+
 @dataclass(frozen=True)
 class PCA:
     """Principal components of the rows of a data matrix.
@@ -50,8 +58,7 @@ class PCA:
             mean += X[b].sum(axis=0, dtype=np.float64)
         mean /= n
         cov = np.zeros((d, d))
-        for b in _blocks(n):
-            C = X[b].astype(np.float64) - mean
+        for _, C in _centred(X, mean):
             cov += C.T @ C
         cov /= n
         variances, vectors = np.linalg.eigh(cov)
@@ -76,8 +83,8 @@ class PCA:
         """Scores (n x k, float64): the centred rows of ``X`` projected on the components."""
         X = np.asarray(X)
         out = np.empty((len(X), self.k))
-        for b in _blocks(len(X)):
-            out[b] = (X[b].astype(np.float64) - self.mean) @ self.components
+        for b, C in _centred(X, self.mean):
+            np.matmul(C, self.components, out=out[b])
         return out
 
     def reconstruct(self, scores) -> np.ndarray:
@@ -90,8 +97,7 @@ class PCA:
         if not self.null_space.size:
             return 0.0
         X = np.asarray(X)
-        blocks = _blocks(len(X))
-        return max(float(np.abs((X[b].astype(np.float64) - self.mean) @ self.null_space).max()) for b in blocks)
+        return max(float(np.abs(C @ self.null_space).max()) for _, C in _centred(X, self.mean))
 
     def rank(self) -> int:
         """Rank of the centred data: the number of covariance eigenvalues above rounding (see :func:`_rank`)."""
