@@ -124,5 +124,6 @@ def test_a_formula_with_a_categorical_predictor_is_read_as_statsmodels_reads_it(
     # each is within about that of the optimum, and of the other within twice it
     np.testing.assert_allclose(params.rename({"const": "Intercept"})[ref.params.index], ref.params, rtol=0, atol=2e-8)
     page = rec["page"]
-    assert "being Oslo rather than Lima multiplies the odds that passed = yes by" in " ".join(re.sub(r"<[^>]+>", "", page).split())
+    words = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert "being Oslo rather than Lima multiplies the odds that passed = yes by" in words
     assert 'class="claim claim-failed ' not in page
