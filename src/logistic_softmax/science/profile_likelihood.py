@@ -26,7 +26,8 @@ from . import certificates
 from .links import log_softmax, softmax
 from .rounding import gamma
 
-__all__ = ["Likelihood", "Bound", "ProfileCI", "profile_ci", "verify_bound", "MAX_WORK"]
+__all__ = ["Likelihood", "Bound", "ProfileCI", "profile_ci", "verify_bound", "BoundCheck", "bound_checks",
+           "beside_wald", "largest_difference", "MAX_WORK"]
 
 #: Profiling repeats a Newton fit some 30 times for each of the 2P bounds, each Newton step some n P²
 #: multiply-adds (P the coefficients) and several passes over the n x P design; above this much work in all,
@@ -244,3 +245,71 @@ def verify_bound(fit, bound: Bound, index: int, ll_hat: float | None = None) -> 
     allowance = (bound.slope * bound.xtol + 2 * n * (cert.grad_norm * cert.bound + top.grad_norm * top.bound)
                  + 4 * gamma(n + 8) * (abs(ll_top) + abs(ll_b)))
     return statistic, allowance
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    """One bound of :func:`profile_ci` checked with :func:`verify_bound`, or the reason it cannot be."""
+
+    term: str
+    cls: str
+    side: str  # "low" or "high"
+    value: float
+    statistic: float = math.nan
+    allowance: float = math.inf
+    reason: str = ""  # why it is not checked (an infinite bound, or no certificate for the fits involved)
+
+
+def bound_checks(fit, ci: ProfileCI) -> list[BoundCheck]:
+    """Every bound of ``ci`` with its likelihood-ratio statistic in statsmodels' likelihood and the allowance
+    (:func:`verify_bound`); an infinite bound, one not found, or one whose fits have no certificate, with why."""
+    out = []
+    for index, ((term, cls), pair) in enumerate(ci.bounds.items()):
+        for side, bound in zip(("low", "high"), pair, strict=True):
+            if not bound.finite:
+                why = bound.reason or "no bound"
+                out.append(BoundCheck(str(term), str(cls), side, bound.value, reason=why))
+                continue
+            statistic, allowance = verify_bound(fit, bound, index)
+            why = "" if math.isfinite(allowance) else ("the maximum-likelihood estimate or the constrained fit at the "
+                                                      "bound has no self-concordance certificate (the estimate does "
+                                                      "not exist, or is too poorly determined)")
+            out.append(BoundCheck(str(term), str(cls), side, bound.value, statistic, allowance, why))
+    return out
+
+
+def beside_wald(fit, ci: ProfileCI, alpha: float) -> pd.DataFrame:
+    """Per coefficient (index: the term, or (class, term) with several classes): the estimate, the Wald interval
+    estimate ± z SE and the profile interval on the log-odds scale, the same exponentiated (odds or relative-risk
+    ratios), and where the estimate sits in each interval: (high − estimate) / (estimate − low), 1 for Wald."""
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    rows = []
+    for cls in fit.params.columns:
+        for term in fit.params.index:
+            est, se = float(fit.params.loc[term, cls]), float(fit.bse.loc[term, cls])
+            lo, hi = float(ci.low.loc[term, cls]), float(ci.high.loc[term, cls])
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                rows.append({"class": cls, "term": term, "coef": est, "Wald low": est - z * se,
+                             "Wald high": est + z * se, "profile low": lo, "profile high": hi,
+                             "profile (high − coef) / (coef − low)": (hi - est) / (est - lo),
+                             "exp(coef)": np.exp(est), "exp Wald low": np.exp(est - z * se),
+                             "exp Wald high": np.exp(est + z * se), "exp profile low": np.exp(lo),
+                             "exp profile high": np.exp(hi)})
+    frame = pd.DataFrame(rows).set_index(["class", "term"])
+    return frame.droplevel("class") if len(fit.params.columns) == 1 else frame
+
+
+def largest_difference(table: pd.DataFrame) -> dict | None:
+    """Where a :func:`beside_wald` table's profile and Wald bounds differ most, in Wald half-widths: the row, the
+    side, the two bounds and the difference; None when no bound is finite. An infinite profile bound counts as the
+    largest difference of all."""
+    half = (table["Wald high"] - table["Wald low"]) / 2
+    best = None
+    for side in ("low", "high"):
+        gap = ((table[f"profile {side}"] - table[f"Wald {side}"]).abs() / half).replace(np.nan, -1.0)
+        row = gap.idxmax()
+        if gap[row] >= 0 and (best is None or gap[row] > best["half_widths"]):
+            best = {"row": row, "side": side, "profile": float(table.loc[row, f"profile {side}"]),
+                    "wald": float(table.loc[row, f"Wald {side}"]), "half_widths": float(gap[row]),
+                    "skew": float(table.loc[row, "profile (high − coef) / (coef − low)"])}
+    return best
