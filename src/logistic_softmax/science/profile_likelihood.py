@@ -300,13 +300,17 @@ def beside_wald(fit, ci: ProfileCI, alpha: float) -> pd.DataFrame:
 
 
 def largest_difference(table: pd.DataFrame) -> dict | None:
-    """Where a :func:`beside_wald` table's profile and Wald bounds differ most, in Wald half-widths: the row, the
-    side, the two bounds and the difference; None when no bound is finite. An infinite profile bound counts as the
-    largest difference of all."""
+    """Where a :func:`beside_wald` table's profile bounds differ most from the Wald bounds, in Wald half-widths,
+    among the rows whose profile interval is finite: the row, the side, the two bounds, the difference and the row's
+    skew; None when no row has one. (An infinite bound is a difference of another kind, which a report names on its
+    own.)"""
     half = (table["Wald high"] - table["Wald low"]) / 2
     best = None
     for side in ("low", "high"):
-        gap = ((table[f"profile {side}"] - table[f"Wald {side}"]).abs() / half).replace(np.nan, -1.0)
+        with np.errstate(invalid="ignore"):
+            gap = (table[f"profile {side}"] - table[f"Wald {side}"]).abs() / half
+        whole = np.isfinite(table["profile low"]) & np.isfinite(table["profile high"])
+        gap = gap.where(np.isfinite(gap) & whole, -1.0)
         row = gap.idxmax()
         if gap[row] >= 0 and (best is None or gap[row] > best["half_widths"]):
             best = {"row": row, "side": side, "profile": float(table.loc[row, f"profile {side}"]),
