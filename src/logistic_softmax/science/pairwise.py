@@ -22,6 +22,12 @@ from .data.tables import Dataset
 __all__ = ["PairwiseComparison", "pairwise_vs_joint"]
 
 
+def _finite(values, reduce) -> float:
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return float(reduce(v)) if v.size else float("nan")
+
+
 @dataclass
 class PairwiseComparison:
     """The joint fit's coefficients and standard errors beside those of the pairwise fits, one row per
@@ -33,11 +39,13 @@ class PairwiseComparison:
 
     @property
     def max_abs_coef_diff(self) -> float:
-        return float(np.nanmax(np.abs(self.table["pairwise coef"] - self.table["joint coef"])))
+        """The largest finite |pairwise − joint| (NaN when none is finite)."""
+        return _finite(np.abs(self.table["pairwise coef"] - self.table["joint coef"]), np.max)
 
     @property
     def median_se_ratio(self) -> float:
-        return float(np.nanmedian(self.table["SE ratio (pairwise / joint)"]))
+        """The median of the finite ratios pairwise SE / joint SE (NaN when none is finite)."""
+        return _finite(self.table["SE ratio (pairwise / joint)"], np.median)
 
     def record(self) -> dict[str, float]:
         return {"max_abs_coef_diff": self.max_abs_coef_diff, "median_se_ratio": self.median_se_ratio}
