@@ -4,6 +4,7 @@ early, one predictor. Each renders; what does not hold is said, not asserted."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -100,3 +101,28 @@ def test_classes_named_yes_no_and_on_are_taken_as_written(tmp_path):
             '<strong><span class="user-text tex2jax_ignore">no</span></strong>') in page
     assert np.isfinite(m["k2_max_abs_diff_vs_logit"])  # the two-class claims were checked, not skipped
     assert "two-class MNLogit = Logit: params" in page and 'class="claim claim-failed ' not in page
+
+
+@pytest.mark.notebook
+def test_a_formula_with_a_categorical_predictor_is_read_as_statsmodels_reads_it(tmp_path):
+    """``formula='passed ~ hours + C(city)'`` on a CSV with a text column: the report's coefficients are those of
+    statsmodels' own formula API on the same file (the same design, dummy-coded against Lima), and the sentences
+    read the dummies as levels."""
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(12)
+    city, hours = rng.choice(["Lima", "Oslo", "Pune"], 150), rng.uniform(0, 10, 150).round(1)
+    passed = np.where(rng.random(150) < 1 / (1 + np.exp(-(hours - 5) / 2 - (city == "Oslo"))), "yes", "no")
+    csv = tmp_path / "cities.csv"
+    pd.DataFrame({"hours": hours, "city": city, "passed": passed}).to_csv(csv, index=False)
+    rec = run_once(tmp_path, "02_logit_glm", f"data={csv} formula='passed ~ hours + C(city)'")
+    frame = pd.read_csv(csv).assign(y=lambda f: (f["passed"] == "yes").astype(int))
+    ref = smf.logit("y ~ hours + C(city)", frame).fit(disp=0)
+    params = pd.Series(rec["metrics"]["logit_params"])
+    assert set(params.index) == {"const", "hours", "C(city)[T.Oslo]", "C(city)[T.Pune]"}
+    # both stop when a Newton step moves no coefficient by more than 1e-8; Newton's steps shrink quadratically, so
+    # each is within about that of the optimum, and of the other within twice it
+    np.testing.assert_allclose(params.rename({"const": "Intercept"})[ref.params.index], ref.params, rtol=0, atol=2e-8)
+    page = rec["page"]
+    assert "being Oslo rather than Lima multiplies the odds that passed = yes by" in " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert 'class="claim claim-failed ' not in page

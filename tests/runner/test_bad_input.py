@@ -147,7 +147,22 @@ CATALOGUE: list[tuple[str, list[str], str]] = [
     (
         "a non-numeric predictor",
         ["run", "--notebook", "02_logit_glm", "--set", "data={csv[good]} outcome=y predictors=[x1,city]"],
-        r"predictors.*'city'.*numeric",
+        r"predictors.*'city'.*numeric.*formula='y ~ \.\.\. \+ C\(city\)'",
+    ),
+    (
+        "a formula naming an unknown column",
+        ["run", "--notebook", "02_logit_glm", "--set", "data={csv[good]} formula='y ~ x1 + C(town)'"],
+        r"parameter 'formula': column 'town' is not in .*good.csv; its columns are y, x1, x2, city",
+    ),
+    (
+        "a formula that cannot be read",
+        ["run", "--notebook", "03_mnlogit_glm", "--set", "data={csv[three]} formula='y ~ x1 +'"],
+        r"parameter 'formula': cannot read it as a formula on .*three.csv",
+    ),
+    (
+        "a formula term that is undefined",
+        ["run", "--notebook", "04_networks", "--set", "layer_data={csv[three]} layer_formula='y ~ np.log(x1)'"],
+        r"parameter 'layer_formula': a term of the formula is undefined \(NaN\) in \d+ rows",
     ),
     (
         "a predictor with an infinite value",

@@ -33,16 +33,6 @@ def test_odds_ratios_and_intervals(logit):
     assert t.loc["GPA", "exp(coef)"] == pytest.approx(16.879, abs=1e-3)  # exp(2.826113)
 
 
-def test_sentences_say_what_the_ratio_does(logit):
-    t = interpret.ratio_table(logit, 0.05).droplevel("class")
-    gpa = interpret.ratio_sentence("GPA", t.loc["GPA"], 0.05, "the odds of a pass")
-    assert "multiplies the odds of a pass by 16.9" in gpa and "raises them by 1,588%" in gpa and "includes 1" not in gpa
-    tuce = interpret.ratio_sentence("TUCE", t.loc["TUCE"], 0.05, "the odds")
-    assert "includes 1" in tuce
-    lower = interpret.ratio_sentence("x", t.loc["GPA"].replace(t.loc["GPA", "exp(coef)"], 0.5), 0.05, "the odds")
-    assert "lowers them by 50%" in lower
-
-
 def test_marginal_effects_match_the_documentation_and_the_formula(logit):
     eff, se = interpret.marginal_effects(logit)
     # statsmodels documentation, Logit(spector).get_margeff(): dy/dx 0.3626, 0.0122 (and 0.3052 for PSI as a slope)

@@ -18,7 +18,9 @@ def data_sentence(setup) -> str:
     and what the outcome is, in one Markdown sentence."""
     ds = setup.ds
     dropped = f" ({ds.n_dropped} rows with a missing value left out)" if ds.n_dropped else ""
-    lead = f"Data: {text(ds.description)}, {ds.n} observations{dropped}. Outcome {code(ds.outcome)}"
+    model = (f" Model formula {code(ds.formula)}: {len(ds.predictors)} design columns besides the constant "
+             f"({', '.join(code(c) for c in ds.predictors)}).") if ds.formula else ""
+    lead = f"Data: {text(ds.description)}, {ds.n} observations{dropped}.{model} Outcome {code(ds.outcome)}"
     if setup.positive is not None:
         pos, neg = setup.positive, setup.negative
         return (f"{lead}: **{text(pos)}** ({text(ds.class_name(pos))}) is coded 1, {text(neg)} "

@@ -282,13 +282,18 @@ def gradient_and_error(net: Net, X, y, l2=0.0, *, weight_error=None):
     return value, _gradient(net, X, ps, lams), _gradient_error(net, X, ps, lams, weight_error)
 
 
-_ABS: list = [None, None]  # the last design whose absolute values were taken, and them (full-batch steps reuse it)
+#: The last design whose absolute values were taken, with them: full-batch steps reuse them. One tuple, read and
+#: replaced whole, so that two threads each get the pair of their own design.
+_ABS: tuple = (None, None)
 
 
 def _abs(X: np.ndarray) -> np.ndarray:
-    if _ABS[0] is not X:
-        _ABS[:] = [X, np.abs(X)]
-    return _ABS[1]
+    global _ABS
+    design, absolute = _ABS
+    if design is not X:
+        absolute = np.abs(X)
+        _ABS = (X, absolute)
+    return absolute
 
 
 def _gradient_error(net: Net, X: np.ndarray, ps: _Pass, lams, weight_error) -> tuple[np.ndarray, ...]:

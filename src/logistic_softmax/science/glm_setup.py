@@ -46,8 +46,9 @@ class GlmSetup:
 
 def _finish(ds, fit, values: dict[str, Any], **classes) -> GlmSetup:
     usable = [p for p in ds.predictors if p not in fit.aliased]
+    quantities = [p for p in usable if ds.term(p).kind == "quantity" and ":" not in p]
     focus = values.get("focus") if values.get("focus") in usable else (
-        interpret.strongest_predictor(fit) or (usable[0] if usable else None))
+        interpret.strongest_predictor(fit, among=quantities or usable) or (usable[0] if usable else None))
     return GlmSetup(ds, fit, diagnose(fit, ds.codes), usable, focus, **classes)
 
 

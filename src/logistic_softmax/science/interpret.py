@@ -14,7 +14,6 @@ from .marginal_effects import average_marginal_effects, indicator_columns
 
 __all__ = [
     "ratio_table",
-    "ratio_sentence",
     "binary_columns",
     "representative",
     "representative_cases",
@@ -54,24 +53,6 @@ def ratio_table(fit: Fit, alpha: float = 0.05) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows).set_index(["class", "predictor"])
-
-
-def _times(r: float) -> str:
-    return f"{r:.3g}"
-
-
-def ratio_sentence(predictor: str, row: pd.Series, alpha: float, what: str) -> str:
-    """One plain sentence for one row of :func:`ratio_table`; ``what`` names the odds, e.g. 'the odds of a pass'."""
-    r, lo, hi = row["exp(coef)"], row["ci low"], row["ci high"]
-    level = f"{100 * (1 - alpha):g}%"
-    pct = 100 * abs(r - 1)
-    shown = f"{pct:,.0f}%" if pct >= 100 else f"{pct:.3g}%"
-    change = f"raises them by {shown}" if r >= 1 else f"lowers them by {shown}"
-    sig = "" if (lo > 1 or hi < 1) else "; the interval includes 1, so the data are also consistent with no effect"
-    return (
-        f"One more unit of {predictor} multiplies {what} by {_times(r)} ({level} CI {_times(lo)} to {_times(hi)}), "
-        f"that is, it {change}, the other predictors held fixed{sig}."
-    )
 
 
 def binary_columns(X: pd.DataFrame) -> list[str]:
@@ -201,8 +182,10 @@ def linear_predictor_band(fit: Fit, rows: pd.DataFrame, alpha: float = 0.05) -> 
     )
 
 
-def strongest_predictor(fit: Fit) -> str | None:
-    """The predictor with the largest sum of squared z-values over the classes (None if no z-value is finite)."""
-    z2 = (fit.tvalues.drop(index="const", errors="ignore") ** 2).sum(axis=1, min_count=1)
+def strongest_predictor(fit: Fit, among: list[str] | None = None) -> str | None:
+    """The predictor (of ``among``, if given: a figure follows a quantity rather than a level of a factor) with the
+    largest sum of squared z-values over the classes (None if no z-value is finite)."""
+    z = fit.tvalues.drop(index="const", errors="ignore")
+    z2 = ((z if among is None else z.loc[[c for c in z.index if c in among]]) ** 2).sum(axis=1, min_count=1)
     z2 = z2[np.isfinite(z2)]
     return str(z2.idxmax()) if len(z2) else None

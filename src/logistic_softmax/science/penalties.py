@@ -157,12 +157,16 @@ def _newton(parts, value, theta: np.ndarray, tolerance: float, max_steps: int):
         except np.linalg.LinAlgError:
             return theta, steps, cert, done
         start, slope, t = value(theta), float(g.ravel() @ delta.ravel()), 1.0
-        while t > 1e-12:
+        # Armijo's rule asks the loss to fall by 1e-4 t |slope|; once |slope| is below the rounding of the loss
+        # itself (16 eps |loss|) the loss cannot tell a good step from a bad one, and the full Newton step is taken:
+        # the certificate at the next point then says whether it halved the distance (else the loop stops there)
+        while t > 1e-12 and -slope > 16 * EPS * abs(start):
             if value(theta + t * delta) <= start + 1e-4 * t * slope:
                 break
             t /= 2
-        else:  # no step lowers the loss: as close as rounding lets Newton's method come
-            return theta, steps, cert, done
+        else:
+            if t <= 1e-12:  # no step lowers the loss: as close as rounding lets Newton's method come
+                return theta, steps, cert, done
         theta, steps = theta + t * delta, steps + 1
 
 

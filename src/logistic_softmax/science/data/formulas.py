@@ -97,7 +97,10 @@ def design(frame: pd.DataFrame, formula: str, data: str, param: str = "formula")
     if frame[outcome].isna().all():
         raise DataError(f"parameter '{param}': column {outcome!r} of {data} is empty: every one of its {len(frame)} "
                         "values is missing")
-    present = frame[[outcome, *_variables(rhs, frame.columns)]].notna().all(axis=1).to_numpy()
+    variables = _variables(rhs, frame.columns)
+    if outcome in variables:
+        raise _formula_error(param, formula, f"the outcome {outcome!r} cannot also be on the right of '~'")
+    present = frame[[outcome, *variables]].notna().all(axis=1).to_numpy()
     used = frame.loc[present].assign(**{_ROW: np.flatnonzero(present).astype(np.float64)})
     try:
         with np.errstate(all="ignore"):  # a transform's NaN or infinity is refused below, naming the term

@@ -9,6 +9,9 @@ The GLM and network notebooks share one convention for their data parameters, an
     the outcome column: two classes for logistic regression, two or more for softmax regression;
 ``predictors``
     the numeric predictor columns (a constant is added);
+``formula``
+    a model formula, ``passed ~ hours + C(city)`` (empty: ``outcome ~ predictors``): when given, it names the
+    outcome and the design, and ``outcome`` and ``predictors`` are not used (:mod:`.formulas`);
 ``positive``
     for a binary outcome, the label counted as 1 (empty: the larger of the two labels);
 ``reference``
@@ -30,7 +33,7 @@ anything is written.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataError
+from . import formulas
 
 __all__ = [
     "Dataset",
@@ -169,6 +173,12 @@ class Dataset:
     codes: np.ndarray  # n, int: index into classes
     classes: tuple[str, ...]  # labels in sorted order of the original values
     n_dropped: int  # rows dropped for a missing value in the outcome or a predictor
+    terms: dict[str, formulas.Term] = field(default_factory=dict)  # what each design column is, from a formula
+    formula: str = ""  # the formula that made the design, if one did
+
+    def term(self, column: str) -> formulas.Term:
+        """What a design column is: a level of a factor, or a quantity."""
+        return self.terms.get(column) or formulas.Term(column, "quantity")
 
     @property
     def n(self) -> int:
@@ -202,6 +212,8 @@ class Dataset:
             self.codes,
             self.classes,
             self.n_dropped,
+            {c: t for c, t in self.terms.items() if c != predictor},
+            self.formula,
         )
 
     def subset(self, labels: list[str]) -> Dataset:
@@ -213,10 +225,12 @@ class Dataset:
         recode[idx] = np.arange(len(idx))
         codes = recode[self.codes[rows]]
         X = self.X.loc[rows].reset_index(drop=True)
-        return Dataset(self.name, self.description, self.outcome, self.predictors, X, codes, tuple(keep), 0)
+        return Dataset(self.name, self.description, self.outcome, self.predictors, X, codes, tuple(keep), 0,
+                       self.terms, self.formula)
 
 
-def _numeric_predictors(frame: pd.DataFrame, predictors: list[str], data: str, param: str = "predictors") -> None:
+def _numeric_predictors(frame: pd.DataFrame, predictors: list[str], data: str, param: str = "predictors",
+                        outcome: str = "outcome") -> None:
     if not predictors:
         raise DataError(f"parameter '{param}': expected at least one predictor column, got an empty list")
     dupes = sorted({p for p in predictors if predictors.count(p) > 1})
@@ -230,7 +244,8 @@ def _numeric_predictors(frame: pd.DataFrame, predictors: list[str], data: str, p
             example = ", ".join(repr(v) for v in col.dropna().astype(str).unique()[:3])
             raise DataError(
                 f"parameter '{param}': column {p!r} of {data} must be numeric, it holds text such as {example} "
-                "(encode it as numbers, e.g. 0/1 indicator columns, or leave it out)"
+                f"(to use it as a categorical predictor, give a formula instead of the lists, e.g. "
+                f"{param.replace('predictors', 'formula')}='{outcome} ~ ... + C({p})'; or leave it out)"
             )
     if "const" in predictors:
         raise DataError(f"parameter '{param}': 'const' is added by the model itself; leave it out of the list")
@@ -248,23 +263,19 @@ def from_params(values: dict[str, Any], *, kind: str | None = None, prefix: str 
     def key(role: str) -> str:
         return prefix + role
 
-    data, outcome = values[key("data")], values[key("outcome")]
-    predictors = [str(p) for p in values[key("predictors")]]
+    data = values[key("data")]
+    formula = str(values.get(key("formula")) or "").strip()
     if kind is None:
         kind = "binary" if key("positive") in values else "categorical"
     frame, description = load_frame(data, key("data"))
-    if outcome not in frame.columns:
-        raise DataError(f"parameter '{key('outcome')}': column {outcome!r} is not in {data}; {_columns(frame)}")
-    if outcome in predictors:
-        raise DataError(f"parameter '{key('predictors')}': the outcome {outcome!r} cannot also be a predictor")
-    _numeric_predictors(frame, predictors, data, key("predictors"))
-    _present_and_finite(frame, outcome, predictors, data, prefix)
-    used = frame[[outcome, *predictors]]
-    complete = used.notna().all(axis=1)
-    used = used.loc[complete]
-    if used.empty:
-        raise DataError(f"parameter '{key('data')}': no row of {data} has the outcome and every predictor present")
-    values_sorted = sorted(used[outcome].unique(), key=_sort_key)
+    if formula:
+        fd = formulas.design(frame, formula, data, key("formula"))
+        outcome, predictors, X, terms = fd.outcome, [c for c in fd.X.columns if c != "const"], fd.X, fd.terms
+        y, n_dropped = frame.loc[fd.rows, outcome], int((~fd.rows).sum())
+    else:
+        outcome, predictors, terms = values[key("outcome")], [str(p) for p in values[key("predictors")]], {}
+        X, y, n_dropped = _columns_as_given(frame, outcome, predictors, data, prefix)
+    values_sorted = sorted(y.unique(), key=_sort_key)
     classes = tuple(label_of(v) for v in values_sorted)
     if len(set(classes)) != len(classes):
         raise DataError(f"parameter '{key('outcome')}': the values of {outcome!r} give duplicate labels {classes}")
@@ -301,10 +312,26 @@ def from_params(values: dict[str, Any], *, kind: str | None = None, prefix: str 
             f"parameter '{key('focus')}': expected one of the predictors ({', '.join(predictors)}), got {focus!r}"
         )
     index = {v: i for i, v in enumerate(values_sorted)}
-    codes = used[outcome].map(index).to_numpy(dtype=np.int64)
-    X = _with_constant(used, predictors)
+    codes = y.map(index).to_numpy(dtype=np.int64)
     name = data if data in statsmodels_datasets() else Path(data).stem
-    return Dataset(name, description, outcome, tuple(predictors), X, codes, classes, int((~complete).sum()))
+    return Dataset(name, description, outcome, tuple(predictors), X, codes, classes, n_dropped, terms, formula)
+
+
+def _columns_as_given(frame: pd.DataFrame, outcome: str, predictors: list[str], data: str, prefix: str):
+    """The design (with its constant), the outcome and the count of rows left out, from ``outcome`` and
+    ``predictors`` named one by one."""
+    if outcome not in frame.columns:
+        raise DataError(f"parameter '{prefix}outcome': column {outcome!r} is not in {data}; {_columns(frame)}")
+    if outcome in predictors:
+        raise DataError(f"parameter '{prefix}predictors': the outcome {outcome!r} cannot also be a predictor")
+    _numeric_predictors(frame, predictors, data, prefix + "predictors", outcome)
+    _present_and_finite(frame, outcome, predictors, data, prefix)
+    used = frame[[outcome, *predictors]]
+    complete = used.notna().all(axis=1)
+    used = used.loc[complete]
+    if used.empty:
+        raise DataError(f"parameter '{prefix}data': no row of {data} has the outcome and every predictor present")
+    return _with_constant(used, predictors), used[outcome], int((~complete).sum())
 
 
 def _present_and_finite(frame: pd.DataFrame, outcome: str, predictors: list[str], data: str, prefix: str) -> None:
