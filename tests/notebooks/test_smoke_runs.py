@@ -24,6 +24,9 @@ REQUIRED_METRICS = {
         "mean_cross_entropy",
         "separation",
         "converged",
+        "profile_ci",
+        "ame",
+        "ame_se",
     },
     "03_mnlogit_glm": {
         "mnlogit_params",
@@ -34,6 +37,10 @@ REQUIRED_METRICS = {
         "rebase_max_abs_diff",
         "separation",
         "converged",
+        "pairwise_vs_joint",
+        "profile_ci",
+        "ame",
+        "ame_se",
     },
     "04_networks": {
         "net0_vs_net1_max_abs_diff",

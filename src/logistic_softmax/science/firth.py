@@ -37,9 +37,10 @@ import pandas as pd
 from scipy import linalg, stats
 
 from .links import sigmoid, softplus
-from .rounding import EPS
+from .rounding import EPS, gamma
 
-__all__ = ["FirthFit", "parts", "penalised_loglik", "fit", "likelihood_ratio", "Comparison", "beside_mle"]
+__all__ = ["FirthFit", "parts", "penalised_loglik", "fit", "likelihood_ratio", "hat_trace", "intercept_identity",
+           "Comparison", "beside_mle"]
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,23 @@ def likelihood_ratio(full: FirthFit, restricted: FirthFit) -> tuple[float, int, 
     stat = 2.0 * (full.loglik - restricted.loglik)
     df = len(restricted.fixed) - len(full.fixed)
     return stat, df, float(stats.chi2.sf(stat, df))
+
+
+def hat_trace(f: FirthFit) -> tuple[float, int, float]:
+    """The hat matrix's trace at Firth's estimate (its rank, the number of coefficients ``d``), with the rounding
+    allowance of its ``n d`` squared entries."""
+    return float(np.sum(f.hat)), len(f.names), gamma(f.p.size * len(f.names) + 8) * len(f.names)
+
+
+def intercept_identity(f: FirthFit, y) -> tuple[float, float, float, float]:
+    """At Firth's estimate the constant's modified score is ``U*_0 = sum(y - p + h (1/2 - p))``, so the fitted
+    count ``sum p`` is the observed count plus the pull towards 1/2, ``sum h (1/2 - p)``, less ``U*_0``.
+    Returns ``(sum p, sum y + sum h (1/2 - p), the pull, the allowance)``: ``|U*_0|`` (below the stopping
+    tolerance) plus the sums' rounding. The constant must be the first column."""
+    n = f.p.size
+    pull = float(np.sum(f.hat * (0.5 - f.p)))
+    allowance = abs(float(f.score[0])) + gamma(n + 4) * (float(np.sum(f.p)) + float(np.sum(f.hat)) + n)
+    return float(np.sum(f.p)), float(np.sum(y)) + pull, pull, allowance
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ __all__ = [
     "ratio_table",
     "binary_columns",
     "representative",
+    "representative_cases",
+    "predicted_at",
     "marginal_effects",
     "odds_ratio_check",
     "lr_test",
@@ -65,6 +67,47 @@ def representative(fit: Fit) -> pd.DataFrame:
     for name in binary_columns(fit.X):
         row[name] = float(fit.X[name].mean() > 0.5)
     return row
+
+
+def representative_cases(fit: Fit, quantiles=(0.25, 0.5, 0.75)) -> pd.DataFrame:
+    """Design rows that vary one predictor at a time from the :func:`representative` case: a 0/1 indicator at 0 and
+    at 1 (not at its mean), a quantity at its ``quantiles``. Indexed by (predictor, setting)."""
+    base = representative(fit)
+    indicators = set(binary_columns(fit.X))
+    rows, index = [], []
+    for name in fit.X.columns:
+        if name == "const":
+            continue
+        if name in indicators:
+            settings = [("0", 0.0), ("1", 1.0)]
+        else:
+            settings = [(f"{100 * q:g}th percentile", float(fit.X[name].quantile(q))) for q in quantiles]
+        for label, value in settings:
+            rows.append(base.assign(**{name: value}))
+            index.append((name, label))
+    frame = pd.concat(rows, ignore_index=True) if rows else base.iloc[:0]
+    frame.index = pd.MultiIndex.from_tuples(index, names=["predictor", "setting"]) if index else frame.index
+    return frame
+
+
+def predicted_at(fit: Fit, rows: pd.DataFrame, positive: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """For a binary fit at design ``rows``: statsmodels' predicted probability of ``positive`` (the class its
+    outcome counts as 1), the same as
+    ``sigmoid(x'beta)`` computed here, and how far the two may differ. Each logit is a sum of ``d`` products,
+    rounded to ``gamma_d`` times the sum of their absolute values, by each route in its own order; a probability
+    moves by at most 1/4 of its logit's change, and each sigmoid adds the first report's ``8 eps (1 + |eta|)``."""
+    from .links import sigmoid
+    from .rounding import EPS, gamma
+
+    Xr = rows[list(fit.X.columns)].to_numpy(dtype=np.float64)
+    beta = fit.params.iloc[:, 0].to_numpy(dtype=np.float64)
+    eta = Xr @ beta
+    size = np.abs(Xr) @ np.abs(beta)
+    atol = 8 * EPS * (1 + np.abs(eta)) + 0.5 * gamma(Xr.shape[1]) * size
+    ours = sigmoid(eta)
+    model = fit.result.model  # statsmodels' own predict: its cdf of X params (the outcome's 1 is ``positive``)
+    theirs = np.asarray(model.predict(np.asarray(fit.result.params, dtype=np.float64), Xr), dtype=np.float64)
+    return pd.Series(theirs, index=rows.index, name=positive), ours, atol
 
 
 def marginal_effects(fit: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -280,6 +280,9 @@ def comparisons(fit: Fit, out: Effects) -> tuple[list[Comparison], list[tuple[st
                              out.frame(out.se), out.frame(se_cs),
                              se_tolerance(out, rounding(out).jacobian, J, bound)[:, dsg.shown]))
     route = statsmodels_route(fit, out)
+    if not isinstance(route, str) and not all(np.isfinite(np.asarray(r, dtype=np.float64)).all() for r in route):
+        route = ("statsmodels' get_margeff gives values that are not finite here (its probabilities overflow at "
+                 "coefficients as large as these, where the optimiser stopped; see the diagnosis at the top)")
     if isinstance(route, str):
         skipped.append(("average marginal effects and standard errors = statsmodels' get_margeff", route))
     else:

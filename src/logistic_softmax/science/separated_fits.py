@@ -161,21 +161,12 @@ class FirthVsMle:
         return lower * (1 - gamma(X.shape[1] + 2))
 
     def intercept_identity(self, y) -> tuple[float, float, float, float]:
-        """At Firth's estimate the constant's modified score is ``U*_0 = sum(y - p + h (1/2 - p))``, so the fitted
-        count ``sum p`` is the observed count plus the pull towards 1/2, ``sum h (1/2 - p)``, less ``U*_0``.
-        Returns ``(sum p, sum y + sum h (1/2 - p), the pull, the allowance)``: ``|U*_0|`` (below the stopping
-        tolerance) plus the sums' rounding."""
-        f = self.firth
-        n = f.p.size
-        pull = float(np.sum(f.hat * (0.5 - f.p)))
-        allowance = abs(float(f.score[0])) + gamma(n + 4) * (float(np.sum(f.p)) + float(np.sum(f.hat)) + n)
-        return float(np.sum(f.p)), float(np.sum(y)) + pull, pull, allowance
+        """:func:`.firth.intercept_identity` at Firth's estimate."""
+        return fr.intercept_identity(self.firth, y)
 
     def hat_trace(self) -> tuple[float, int, float]:
-        """The hat matrix's trace (its rank, the number of coefficients ``d``), with the rounding allowance of its
-        ``n d`` squared entries."""
-        f = self.firth
-        return float(np.sum(f.hat)), len(f.names), gamma(f.p.size * len(f.names) + 8) * len(f.names)
+        """:func:`.firth.hat_trace` at Firth's estimate."""
+        return fr.hat_trace(self.firth)
 
 
 def firth_vs_mle(data: SeparableData, *, iterations: int) -> FirthVsMle:
