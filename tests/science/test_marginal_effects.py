@@ -208,3 +208,44 @@ def test_separated_data_skip_the_comparisons_that_need_finite_numbers(separated_
     out = mfx.compute(fit)
     claims, skipped = routes.comparisons(fit, out)
     assert skipped and all("not finite" in why or "get_margeff" in why for _, why in skipped)
+
+
+def test_a_level_of_a_factor_changes_from_the_reference_level_with_the_other_levels_at_zero(tmp_path):
+    """``C(city)[T.Oslo]`` of a three-level factor: the mean of P(Oslo) − P(Lima) predicted by statsmodels for every
+    row (both dummies set by hand), and its standard error by the delta method with statsmodels' complex-step
+    Jacobian of that mean; a two-level factor keeps get_margeff's discrete change."""
+    rng = np.random.default_rng(3)
+    n = 240
+    city, hours = rng.choice(["Lima", "Oslo", "Pune"], n), rng.uniform(0, 10, n)
+    z = np.c_[np.zeros(n), 0.3 * (hours - 5) + 0.8 * (city == "Oslo"), -0.2 * (hours - 5) + 0.6 * (city == "Pune")]
+    track = np.array(["arts", "science", "trade"])[np.argmax(z + rng.gumbel(size=(n, 3)), axis=1)]
+    csv = tmp_path / "cities.csv"
+    pd.DataFrame({"hours": hours, "city": city, "track": track}).to_csv(csv, index=False)
+    ds = tables.from_params({"data": str(csv), "outcome": "", "predictors": [], "formula": "track ~ hours + C(city)"},
+                            kind="categorical")
+    fit = glm.fit_mnlogit(ds, "arts")
+    out = mfx.compute(fit)
+    oslo, pune = ds.X.columns.get_loc("C(city)[T.Oslo]"), ds.X.columns.get_loc("C(city)[T.Pune]")
+    assert out.design.siblings == {oslo: [pune], pune: [oslo]}
+    model = fit.result.model
+    theta = np.asarray(fit.result.params, dtype=np.float64).ravel(order="F")
+
+    def change(t, col):
+        X1 = ds.X.to_numpy().copy()
+        X1[:, [oslo, pune]] = 0.0
+        X0 = X1.copy()
+        X1[:, col] = 1.0
+        B = t.reshape(np.shape(fit.result.params), order="F")
+        return (model.predict(B, exog=X1) - model.predict(B, exog=X0)).mean(axis=0)
+
+    bound, se_bound = mfx.rounding(out).effects, routes.statsmodels_bounds(fit, out)[1]
+    V = np.asarray(fit.result.cov_params())
+    for col, name in ((oslo, "C(city)[T.Oslo]"), (pune, "C(city)[T.Pune]")):
+        row = out.design.predictors.index(col)
+        # statsmodels' columns: its reference (code 0, arts) first, then the others in order
+        np.testing.assert_allclose(out.effects[row], change(theta, col), rtol=0, atol=bound[row].max() + 1e-15)
+        J = approx_fprime_cs(theta, lambda t, c=col: change(t, c))
+        # the bound derived for a Jacobian of means of n terms by statsmodels' complex step (as get_margeff's)
+        np.testing.assert_allclose(out.se[row], np.sqrt(np.einsum("ij,jk,ik->i", J, V, J)), rtol=0,
+                                   atol=se_bound[row].max())
+        assert "reference level" in out.kinds[name]

@@ -12,10 +12,15 @@ of ``x_i'B`` and ``D_ijk = B_jk - sum_l P_il B_jl``:
 * a 0/1 indicator ``j`` has the mean discrete change ``AME_jk = mean_i P_ik(x_ij = 1) - P_ik(x_ij = 0)``, every other
   predictor as observed, and ``dAME_jk/dB_ql = mean_i x1_iq P1_ik (1{k=l} - P1_il) - x0_iq P0_ik (1{k=l} - P0_il)``
   (``x1``, ``P1``: the row with ``x_ij = 1``; ``x0``, ``P0``: with 0);
+* a level of a factor with more than two levels (a formula's ``C(city)[T.Oslo]``, whose *siblings* are the other
+  levels' dummies) has the mean change from the reference level to that level: in ``x1`` and ``x0`` the siblings are
+  0 too, so every row is a possible observation (statsmodels' ``dummy=True`` leaves them as observed, and a row of
+  Pune then counts as Oslo and Pune at once); their rows of the Jacobian are zero;
 * the standard errors are ``sqrt(diag(J V J'))``, ``V`` the covariance of the non-reference coefficients.
 
-This is ``get_margeff(at="overall", method="dydx", dummy=True)``: for a binary fit, the effects on the probability
-of the class counted as 1. :func:`rounding` bounds the rounding of every number, to first order in ``eps``.
+Except for those levels, this is ``get_margeff(at="overall", method="dydx", dummy=True)``: for a binary fit, the
+effects on the probability of the class counted as 1. :func:`rounding` bounds the rounding of every number, to
+first order in ``eps``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .data.formulas import factor_of
 from .glm import Fit
 from .links import row_max
 from .rounding import EPS, LINK_ERROR, gamma
@@ -84,6 +90,7 @@ class Design:
     shown: list[int]  # the classes reported: all of them (MNLogit) or the positive class (binary)
     quantities: list[int]  # column indices
     indicators: list[int]
+    siblings: dict[int, list[int]]  # an indicator that codes a level of a factor -> the other levels' indicators
 
     @property
     def others(self) -> list[int]:
@@ -106,7 +113,26 @@ def design(fit: Fit) -> Design:
     ind = set(indicator_columns(fit.X))
     quantities = [j for j, c in enumerate(names) if c != "const" and c not in ind]
     indicators = [j for j, c in enumerate(names) if c in ind]
-    return Design(X, B, V, names, classes, ref, shown, quantities, indicators)
+    return Design(X, B, V, names, classes, ref, shown, quantities, indicators, siblings(names, indicators))
+
+
+def siblings(names: list[str], indicators: list[int]) -> dict[int, list[int]]:
+    """For each indicator that codes a level of a factor (:func:`~.data.formulas.factor_of`) whose other levels'
+    dummies are indicators too: those dummies (none for a factor of two levels)."""
+    by_factor: dict[str, list[int]] = {}
+    for j in indicators:
+        factor = factor_of(names[j])
+        if factor is not None:
+            by_factor.setdefault(factor, []).append(j)
+    factors = {factor_of(c) for c in names} - {None}
+    complete = {f: js for f, js in by_factor.items()
+                if f in factors and len(js) == sum(factor_of(c) == f for c in names)}
+    return {j: [s for s in js if s != j] for js in complete.values() for j in js if len(js) > 1}
+
+
+def without_siblings(Xb: np.ndarray, Z: np.ndarray, B: np.ndarray, sibs: list[int]) -> np.ndarray:
+    """The logits ``Z`` of the rows ``Xb`` with the dummies ``sibs`` set to 0."""
+    return Z - Xb[:, sibs] @ B[sibs] if sibs else Z
 
 
 @dataclass(frozen=True)
@@ -134,7 +160,12 @@ class Effects:
     @property
     def kinds(self) -> dict[str, str]:
         dsg = self.design
-        return {dsg.names[j]: "discrete change 0 → 1" if j in dsg.indicators else "slope dP/dx" for j in dsg.predictors}
+        def kind(j):
+            if j in dsg.siblings:
+                return "change from the reference level (other levels' dummies 0)"
+            return "discrete change 0 → 1" if j in dsg.indicators else "slope dP/dx"
+
+        return {dsg.names[j]: kind(j) for j in dsg.predictors}
 
 
 def _continuous_block(Xb, P, B, cols, others):
@@ -192,7 +223,7 @@ def compute(fit: Fit, *, rows: int = ROWS) -> Effects:
             jac_q += jq
             C += c
         for a, j in enumerate(ins):
-            e, ji, r = _indicator_block(Xb, Z, B, j, others)
+            e, ji, r = _indicator_block(Xb, without_siblings(Xb, Z, B, dsg.siblings.get(j, [])), B, j, others)
             eff[j] += e
             jac_i[a] += ji
             row_i[a] += r
@@ -203,6 +234,7 @@ def compute(fit: Fit, *, rows: int = ROWS) -> Effects:
     for a, j in enumerate(ins):
         ji = jac_i[a].copy()
         ji[j] = row_i[a]
+        ji[dsg.siblings.get(j, [])] = 0.0  # 0 in both rows x1 and x0
         J[j] = np.transpose(ji, (1, 2, 0))
     J = J[dsg.predictors].reshape(len(dsg.predictors) * K, L * d) / n
     effects = eff[dsg.predictors] / n
@@ -215,7 +247,8 @@ def compute(fit: Fit, *, rows: int = ROWS) -> Effects:
 def average_marginal_effects(fit: Fit, *, rows: int = ROWS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Average marginal effects of ``fit`` and their delta-method standard errors, as ``get_margeff(at="overall",
     method="dydx", dummy=True)`` defines them: for a quantity the mean slope dP(class)/dx, for a 0/1 indicator the
-    mean discrete change P(class | x = 1) - P(class | x = 0), every other predictor as observed.
+    mean discrete change P(class | x = 1) - P(class | x = 0), every other predictor as observed (for a level of a
+    factor of three or more levels, the other levels' dummies 0: see the module docstring).
 
     Returns two DataFrames, one row per predictor (the constant left out), one column per class (a binary fit: the
     class counted as 1). Memory grows like the block (``rows``), not like ``n``.
@@ -238,8 +271,9 @@ def rounding(out: Effects, *, terms: int | None = None) -> Rounding:
     """Bounds on the rounding of the effects and the Jacobian of :func:`compute` (to first order in ``eps``);
     ``terms`` replaces the ``N`` of the sums over the rows (statsmodels' means of ``n`` terms: ``n``).
 
-    Each logit ``x_i'B_k`` (and with an indicator set to 0 or 1, two operations more) is within ``gamma(d + 2)``
-    of ``|x_i|'|B_k| + |B_j|``, and a softmax passes on half of its largest logit error plus its own ``4 eps`` and
+    Each logit ``x_i'B_k`` (and with an indicator set to 0 or 1, two operations more, and with its ``s`` siblings set
+    to 0, ``2 s`` more) is within ``gamma(d + 2 + 2 s)`` of ``|x_i|'|B_k| + |B_j|``, and a softmax passes on half
+    of its largest logit error plus its own ``4 eps`` and
     the ``gamma(K)`` of its sum of ``K`` exponentials: ``u`` on every probability. With ``b_j = max_k |B_jk|``,
     ``|D_ijk| <= 2 b_j`` and ``D`` is within ``(gamma(K) + K u + 2 eps) b_j``; a slope term ``P D`` within
     ``(gamma(K + 4) + (K + 2) u) b_j``; a discrete change within ``2 u + 2 eps``. A Jacobian term
@@ -253,7 +287,8 @@ def rounding(out: Effects, *, terms: int | None = None) -> Rounding:
     n, d = dsg.X.shape
     K, L = dsg.B.shape[1], len(dsg.others)
     b = np.abs(dsg.B).max(axis=1)
-    u = LINK_ERROR + gamma(K) + 0.5 * gamma(d + 2) * (out.size + float(b.max()))
+    extra = max((len(v) for v in dsg.siblings.values()), default=0)  # the siblings' products taken off a logit
+    u = LINK_ERROR + gamma(K) + 0.5 * gamma(d + 2 + 2 * extra) * (out.size + float(b.max()))
     N = summation_terms(n, out.rows) if terms is None else terms
     g_sum = gamma(N)
     eff = np.zeros((d, K))

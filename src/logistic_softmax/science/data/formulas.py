@@ -23,7 +23,7 @@ import pandas as pd
 
 from ...errors import DataError
 
-__all__ = ["Term", "FormulaDesign", "split", "design"]
+__all__ = ["Term", "FormulaDesign", "split", "design", "factor_of"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,13 @@ def _formula_error(param: str, formula: str, what: str) -> DataError:
 _ROW = "logistic_softmax_row_"
 _LEVEL = re.compile(r"^(?P<factor>.+)\[T\.(?P<level>.+)\]$")
 _QUOTED = re.compile(r"""^(?:Q\(\s*(['"])(?P<q>.+)\1\s*\)|`(?P<b>.+)`)$""")
+
+
+def factor_of(column: str) -> str | None:
+    """The factor whose level a design column codes (``C(city)`` for ``C(city)[T.Oslo]``), or ``None`` for a quantity
+    or an interaction."""
+    m = _LEVEL.match(column)
+    return m.group("factor") if m and ":" not in m.group("factor") else None
 
 
 def split(formula: str, param: str = "formula") -> tuple[str, str]:
