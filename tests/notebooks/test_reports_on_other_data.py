@@ -61,7 +61,7 @@ def test_networks_report_on_separated_data_stopped_early_says_so(tmp_path, separ
         tmp_path,
         "04_networks",
         f"data={separated_csv} outcome=high predictors=[x1,x2] layer_data={separated_csv} layer_outcome=group "
-        "layer_predictors=[x1,x2] epochs=200",
+        "layer_predictors=[x1,x2] epochs=200 base_steps=50 optimizer_steps=20",
     )
     m, page = rec["metrics"], rec["page"]
     assert m["converged"] is False and m["separation"] is True
