@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -21,7 +22,8 @@ from helpers import (
     smoke_assignments,
 )
 
-from logistic_softmax.runner import cli
+from logistic_softmax.runner import cli, render
+from logistic_softmax.runner.index import write_index
 from logistic_softmax.science.data import tables
 from logistic_softmax.science.scaling import Scaling
 
@@ -52,48 +54,86 @@ def separated_csv(tmp_path: Path) -> Path:
     return path
 
 
-def _once(tmp_path_factory, name: str, make) -> Path:
-    """``make(folder)`` once per test session, also when pytest-xdist spreads the tests over workers: the first
-    worker to claim ``name`` runs it, the others wait for its result (so two files can share one set of runs)."""
+def _shared_root(tmp_path_factory, name: str) -> Path:
+    """The folder of ``name`` that every worker of this session sees (pytest-xdist gives each worker its own
+    temporary folder, below a common one)."""
     base = tmp_path_factory.getbasetemp()
     root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
-    out, done, failed = root / "out", root / ".done", root / ".failed"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _claim(root: Path, key: str, make, *, wait: bool = True) -> bool:
+    """``make()`` once per test session, also when pytest-xdist spreads the tests over workers: the first worker to
+    claim ``key`` (an atomic mkdir) runs it; another one waits for its result, or with ``wait=False`` returns at once
+    (False: claimed by another worker)."""
+    claim, done, failed = root / f"{key}.claim", root / f"{key}.done", root / f"{key}.failed"
     try:
-        root.mkdir()  # the claim: atomic
+        claim.mkdir()
     except FileExistsError:
-        deadline = time.monotonic() + 1800
-        while not done.exists():
-            if failed.exists():
-                pytest.fail(f"{name}: the worker that ran it failed")
-            if time.monotonic() > deadline:
-                pytest.fail(f"{name}: timed out waiting for another worker")
-            time.sleep(0.25)
-        return out
+        if wait:
+            _wait_for(root, key)
+        return False
     try:
-        make(out)
+        make()
     except BaseException:
         failed.touch()
         raise
     done.touch()
-    return out
+    return True
 
 
-def _smoke_runs(out: Path) -> None:
-    for nb in COMMITTED:
+def _wait_for(root: Path, key: str) -> None:
+    deadline = time.monotonic() + 1800
+    while not (root / f"{key}.done").exists():
+        if (root / f"{key}.failed").exists():
+            pytest.fail(f"{root.name}/{key}: the worker that ran it failed")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{root.name}/{key}: timed out waiting for another worker")
+        time.sleep(0.25)
+
+
+def _typical_seconds(nb: Path) -> float:
+    return float(json.loads(nb.read_text())["metadata"].get("logistic_softmax", {}).get("typical_seconds", 0))
+
+
+#: the committed notebooks, longest first: the order in which workers take the smoke runs
+LONGEST_FIRST = sorted(COMMITTED, key=_typical_seconds, reverse=True)
+
+
+def _smoke_runs(tmp_path_factory, name: str) -> Path:
+    """Every committed notebook run once with its smoke parameters into one folder, as ``make report`` leaves it.
+
+    The runs are shared out between the workers that need the folder: each takes the next notebook no worker has
+    taken (longest first), so a worker that would otherwise wait for the folder executes part of it; then all wait
+    for the last run, and one of them writes the index of the whole folder (each run also writes it, but two runs
+    finishing together may each write it without the other's)."""
+    root = _shared_root(tmp_path_factory, name)
+    out = root / "out"
+    _claim(root, "static", lambda: render.ensure_mathjax(out))  # copied once, not by two runs at the same time
+    for nb in LONGEST_FIRST:
         args = ["run", "--notebook", nb.stem, "--set", smoke_assignments(nb.stem), "--reports", str(out), "--jobs", "1"]
-        assert cli.main(args) == 0, f"smoke run of {nb.stem} failed"
+
+        def run(args=args, stem=nb.stem):
+            assert cli.main(args) == 0, f"smoke run of {stem} failed"
+
+        _claim(root, nb.stem, run, wait=False)
+    for nb in LONGEST_FIRST:
+        _wait_for(root, nb.stem)
+    _claim(root, "index", lambda: write_index(out))
+    return out
 
 
 @pytest.fixture(scope="session")
 def smoke_reports(tmp_path_factory) -> Path:
     """Every committed notebook run once through the real runner with its smoke parameters."""
-    return _once(tmp_path_factory, "smoke-reports", _smoke_runs)
+    return _smoke_runs(tmp_path_factory, "smoke-reports")
 
 
 @pytest.fixture(scope="session")
 def smoke_reports_again(tmp_path_factory) -> Path:
     """The same runs a second time, in new kernels and another folder (for the determinism test)."""
-    return _once(tmp_path_factory, "smoke-reports-again", _smoke_runs)
+    return _smoke_runs(tmp_path_factory, "smoke-reports-again")
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Determinism: two runs of every notebook with the same parameters give the same metrics.
 
-The second set of smoke runs is made here, in this file (under pytest-xdist, on another worker than the first set,
-which test_smoke_runs.py makes; see ``_once`` in conftest.py)."""
+The second set of smoke runs is made for this file, into its own folder (under pytest-xdist, shared out between the
+workers that need either set, run by run; see ``_smoke_runs`` in conftest.py)."""
 
 from __future__ import annotations
 

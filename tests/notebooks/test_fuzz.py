@@ -1,10 +1,14 @@
 """Every valid parameter set renders: parameter sets drawn by hypothesis from each notebook's declared types and
 ranges, each run through the real runner, which must write a report in which no claim failed.
 
-Sizes (training images, epochs, steps, grid points) are drawn from the bottom of their ranges so that each run is
-short; every other value is drawn from its whole declared range, its ends included. ``make test`` draws
-:data:`EXAMPLES` parameter sets per notebook (fixed: hypothesis runs derandomised); ``make fuzz`` sets
-``FUZZ_EXAMPLES`` to draw more.
+What is drawn: sizes (training images, epochs, steps, grid points, draws) from the bottom of their ranges up to
+:data:`SIZE_CAPS`, so that each run is short; every other value from its whole declared range, its ends included;
+text and list values from the classes and columns of the default data (:data:`CHOICES`).
+
+How many: ``make test`` draws :data:`EXAMPLES` parameter set per notebook (one; hypothesis runs derandomised, and
+its first draw is the simplest set: every number at the bottom of its range, the first of each choice, one
+predictor), which covers the lower ends; ``make fuzz`` sets ``FUZZ_EXAMPLES`` (20 by default) to draw more,
+across the ranges up to their upper ends.
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ LABELS = ['<script>document.title="PWNED1"</script>', '<img src=x onerror="docum
           "$\\mathrm{PWNED3}$ **b** `c` &amp;"]
 OUTCOME = 'group <i onmouseover="document.body.dataset.pwned=4">g</i>'
 PREDICTORS = ['<b onclick="document.body.dataset.pwned=5">x1</b>', "x2 $\\mathrm{PWNED6}$ _a_", "w`<u>u</u>`"]
+#: a column of the two-class file that is the sum of the first two predictors: the Logit report leaves it out, by name
+DEPENDENT = '<i onclick="document.body.dataset.pwned=8">sum</i> $x$'
 
 
 def _hostile_csvs(folder: Path) -> tuple[Path, Path]:
@@ -41,7 +43,9 @@ def _hostile_csvs(folder: Path) -> tuple[Path, Path]:
     paths = []
     for name, y in (("two <b onclick=x>classes", two), ("three $x$ classes", three)):
         path = folder / f"{name}.csv"
-        pd.DataFrame({OUTCOME: y, **dict(zip(PREDICTORS, X.T, strict=True))}).to_csv(path, index=False)
+        frame = pd.DataFrame({OUTCOME: y, **dict(zip(PREDICTORS, X.T, strict=True))})
+        frame[DEPENDENT] = X[:, 0] + X[:, 1]
+        frame.to_csv(path, index=False)
         paths.append(path)
     return paths[0], paths[1]
 
@@ -74,7 +78,8 @@ def hostile_reports(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     two, three = _hostile_csvs(folder)
     runs = {
-        "02_logit_glm": {"data": str(two), "outcome": OUTCOME, "predictors": PREDICTORS},
+        "02_logit_glm": {"data": str(two), "outcome": OUTCOME, "predictors": [*PREDICTORS, DEPENDENT],
+                         "positive": LABELS[0]},
         "03_mnlogit_glm": {"data": str(three), "outcome": OUTCOME, "predictors": PREDICTORS},
         "04_networks": {"data": str(two), "outcome": OUTCOME, "predictors": PREDICTORS[:2], "layer_data": str(three),
                         "layer_outcome": OUTCOME, "layer_predictors": PREDICTORS, "epochs": 300, "base_steps": 50,
@@ -95,9 +100,19 @@ def test_a_report_shows_hostile_labels_and_names_as_text(hostile_reports, chromi
     dom = rendered_dom(chromium, page)
     _assert_only_text(dom, page.name)
     shown = html.unescape(re.sub(r"<[^>]+>", "", dom))  # the text a reader sees
-    for label in LABELS[:2] + [OUTCOME, PREDICTORS[0]]:
+    for label in LABELS[:2] + [OUTCOME, PREDICTORS[0]] + ([DEPENDENT] if notebook == "02_logit_glm" else []):
         assert label in shown, label
     assert 'class="claim claim-failed' not in dom
+
+
+def test_the_logit_report_on_text_labels_leaves_out_a_dependent_column_and_says_so(hostile_reports):
+    """A CSV with text labels, a positive label named, and a predictor that is the sum of two others: the fit
+    converges without it, and the report names it as left out (shown as text: the test above)."""
+    (record,) = [json.loads(p.read_text()) for p in hostile_reports.glob("02_logit_glm--*.json")]
+    m, page = record["metrics"], (hostile_reports / record["html"]).read_text()
+    assert m["converged"] is True and m["separation"] is False
+    assert set(m["logit_params"]) == {"const", *PREDICTORS}  # the sum is left out
+    assert "linearly dependent" in page and 'class="claim claim-failed ' not in page
 
 
 def test_the_index_and_a_sweep_page_show_hostile_values_as_text(hostile_reports, chromium, tmp_path):

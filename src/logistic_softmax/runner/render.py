@@ -6,6 +6,7 @@ the links to the previous and next reports, and the run's two other files to dow
 from __future__ import annotations
 
 import copy
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -30,11 +31,15 @@ MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 
 
 def ensure_mathjax(reports_dir: Path) -> Path:
-    """Copy MathJax 2.7 from the ``jupyter-server-mathjax`` wheel into ``reports/_static/mathjax`` (once)."""
-    import jupyter_server_mathjax
+    """Copy MathJax 2.7 from the ``jupyter-server-mathjax`` wheel into ``reports/_static/mathjax`` (once).
 
+    The wheel's folder is found without importing it: its ``__init__`` loads a Jupyter server extension, whose
+    imports (``jupyter_server``, ``jsonschema``'s grammars) take seconds and are not needed for a copy."""
+    spec = importlib.util.find_spec("jupyter_server_mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("jupyter_server_mathjax is not installed", name="jupyter_server_mathjax")
     target = reports_dir / "_static" / "mathjax"
-    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    source = Path(next(iter(spec.submodule_search_locations))) / "static"
     stamp = target / ".source-version"
     wanted = metadata.version("jupyter-server-mathjax")
     if stamp.is_file() and stamp.read_text() == wanted:
