@@ -1,8 +1,9 @@
 """How long a rerun takes when nothing, or only text, changed: ``make bench-rerun`` (not part of ``make test``).
 
 Into a temporary folder: every notebook once (executed), then the same command again three times with nothing
-changed (every report kept: no kernel starts), then once after a Markdown cell of one notebook was edited (that
-page rendered again from its stored executed notebook, the others kept). Wall times of the whole command, as a
+changed (every report kept: no kernel starts), then once after the title of one notebook was edited (that page
+rendered again from its stored executed notebook, and its neighbours in reading order, whose links show the title;
+the others kept). Wall times of the whole command, as a
 user sees them, go to ``benchmarks/rerun.json``. Target (from the issue that asked for it): a rerun with nothing
 changed in at most 3 s on a 2-core machine.
 """
@@ -51,13 +52,15 @@ def main() -> int:
         target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         rendered, records = _run(notebooks, reports)
         again = [r["name"] for r in records if r.get("rendered") and not r["executed"]]
-        assert again == [target.stem] and not any(r["executed"] for r in records), again
-        print(f"one notebook's Markdown changed: {rendered:.2f} s (that page rendered again)", flush=True)
+        # that page, and its neighbours in reading order, whose previous/next links show its title
+        assert target.stem in again and not any(r["executed"] for r in records), again
+        print(f"one notebook's Markdown changed: {rendered:.2f} s ({', '.join(again)} rendered again)", flush=True)
     result = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "first_run_seconds": round(first, 2),
         "nothing_changed_seconds": [round(s, 2) for s in kept],
         "markdown_changed_seconds": round(rendered, 2),
+        "markdown_changed_rendered": again,
         "target_nothing_changed_seconds": 3.0,
         "met": max(kept) <= 3.0,
     }
