@@ -1,6 +1,6 @@
 """How the GLM reports scale with the rows of a user's CSV file: ``make bench-scale`` (not part of ``make test``).
 
-For each size ``n`` (10^4, 10^5, 10^6 by default) the script writes CSV files drawn with a seeded
+For each size ``n`` (10^4, 10^5, 2 x 10^5 and 10^6 by default) the script writes CSV files drawn with a seeded
 ``numpy.random.Generator`` (nothing is downloaded): ten numeric predictors, the last a 0/1 indicator, with a binary
 outcome for ``02_logit_glm`` and five classes for ``03_mnlogit_glm``; for ``04_networks`` a binary file of ``n`` rows
 and a five-class file of ``n / 5`` rows, three predictors each. Each report is run through the project's runner
@@ -39,7 +39,7 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SIZES = (10_000, 100_000, 1_000_000)
+SIZES = (10_000, 100_000, 200_000, 1_000_000)
 REPORTS = ("02_logit_glm", "03_mnlogit_glm", "04_networks")
 FORMAT = 1  # the generator's version: a CSV written by another version is written again
 
