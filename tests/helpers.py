@@ -91,6 +91,14 @@ mode: str = "fast"  # how to run {fast, slow}
 
 #: statsmodels' spector and anes96 data as a notebook's parameters name them
 SPECTOR = {"data": "spector", "outcome": "GRADE", "predictors": ["GPA", "TUCE", "PSI"], "positive": ""}
+def classes_on_normal_design(seed: int, n: int, p: int = 3, K: int = 4):
+    """A generator, a design of ``n`` rows (a constant and ``p`` standard normal columns) and ``n`` class codes drawn
+    uniformly from ``K``, in that order from ``default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, p))])
+    return rng, X, rng.integers(0, K, size=n)
+
+
 ANES = {"data": "anes96", "outcome": "PID", "predictors": ["logpopul", "selfLR", "age", "educ", "income"]}
 
 

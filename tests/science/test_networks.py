@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from helpers import classes_on_normal_design
 
 from logistic_softmax.science import certificates, glm
 from logistic_softmax.science import networks as nw
@@ -14,10 +15,7 @@ from logistic_softmax.science.scaling import Scaling
 
 @pytest.fixture
 def small():
-    rng = np.random.default_rng(3)
-    X = np.column_stack([np.ones(40), rng.normal(size=(40, 3))])
-    codes = rng.integers(0, 4, size=40)
-    return rng, X, codes
+    return classes_on_normal_design(3, 40)
 
 
 # -- forward passes and losses against hand computations -------------------------------------------------------------

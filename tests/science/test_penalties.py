@@ -5,6 +5,7 @@ at its own end point) and against statsmodels' ridge logistic regression, and th
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from helpers import classes_on_normal_design
 from scipy import optimize
 
 from logistic_softmax.science import basenet as bn
@@ -17,10 +18,7 @@ from logistic_softmax.science.rounding import gamma
 
 @pytest.fixture
 def small():
-    rng = np.random.default_rng(11)
-    X = np.column_stack([np.ones(60), rng.normal(size=(60, 3))])
-    codes = rng.integers(0, 4, size=60)
-    return rng, X, codes
+    return classes_on_normal_design(11, 60)
 
 
 def test_penalty_matrices_give_the_penalties_sums_of_squares(small):

@@ -10,15 +10,15 @@ import pandas as pd
 from scipy import stats
 
 from .glm import Fit
-from .marginal_effects import average_marginal_effects, indicator_columns
+from .links import sigmoid
+from .marginal_effects import indicator_columns
+from .rounding import EPS, gamma
 
 __all__ = [
     "ratio_table",
-    "binary_columns",
     "representative",
     "representative_cases",
     "predicted_at",
-    "marginal_effects",
     "odds_ratio_check",
     "lr_test",
     "prediction_table",
@@ -55,16 +55,11 @@ def ratio_table(fit: Fit, alpha: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["class", "predictor"])
 
 
-def binary_columns(X: pd.DataFrame) -> list[str]:
-    """Predictors (not the constant) whose values are 0 and 1 and nothing else: indicators, not quantities."""
-    return indicator_columns(X)
-
-
 def representative(fit: Fit) -> pd.DataFrame:
     """One design row that describes a possible observation: every quantity at its mean, every 0/1 indicator at its
     more common value (a mean of 0.44 for an indicator describes no one)."""
     row = fit.X.mean().to_frame().T
-    for name in binary_columns(fit.X):
+    for name in indicator_columns(fit.X):
         row[name] = float(fit.X[name].mean() > 0.5)
     return row
 
@@ -73,7 +68,7 @@ def representative_cases(fit: Fit, quantiles=(0.25, 0.5, 0.75)) -> pd.DataFrame:
     """Design rows that vary one predictor at a time from the :func:`representative` case: a 0/1 indicator at 0 and
     at 1 (not at its mean), a quantity at its ``quantiles``. Indexed by (predictor, setting)."""
     base = representative(fit)
-    indicators = set(binary_columns(fit.X))
+    indicators = set(indicator_columns(fit.X))
     rows, index = [], []
     for name in fit.X.columns:
         if name == "const":
@@ -96,9 +91,6 @@ def predicted_at(fit: Fit, rows: pd.DataFrame, positive: str) -> tuple[pd.Series
     ``sigmoid(x'beta)`` computed here, and how far the two may differ. Each logit is a sum of ``d`` products,
     rounded to ``gamma_d`` times the sum of their absolute values, by each route in its own order; a probability
     moves by at most 1/4 of its logit's change, and each sigmoid adds the first report's ``8 eps (1 + |eta|)``."""
-    from .links import sigmoid
-    from .rounding import EPS, gamma
-
     Xr = rows[list(fit.X.columns)].to_numpy(dtype=np.float64)
     beta = fit.params.iloc[:, 0].to_numpy(dtype=np.float64)
     eta = Xr @ beta
@@ -110,20 +102,10 @@ def predicted_at(fit: Fit, rows: pd.DataFrame, positive: str) -> tuple[pd.Series
     return pd.Series(theirs, index=rows.index, name=positive), ours, atol
 
 
-def marginal_effects(fit: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Average marginal effects and their standard errors (:func:`.marginal_effects.average_marginal_effects`): for a
-    quantity the mean slope dP(class)/dx, for a 0/1 indicator the mean discrete change P(class | x = 1) - P(class |
-    x = 0). Columns are classes (a binary fit gives only the positive class), rows the predictors without the
-    constant."""
-    return average_marginal_effects(fit)
-
-
 def odds_ratio_check(fit: Fit, positive: str, predictor: str, row: pd.DataFrame) -> tuple[float, float, float]:
     """At the case ``row``: the model's odds with ``predictor`` one unit higher over its odds, ``exp(beta)``, and the
     relative tolerance between them. Each odds ``p / (1 - p)`` comes from a probability with absolute error
     ``4 eps (1 + |eta|)``, a relative error of that over ``p (1 - p)``; ``exp(beta)`` adds ``eps (1 + |beta|)``."""
-    from .rounding import EPS
-
     beta = fit.params.iloc[:, 0]
     rows = (row, row.assign(**{predictor: row[predictor] + 1.0}))
     p = [float(fit.predict(r)[positive].iloc[0]) for r in rows]
@@ -161,8 +143,6 @@ def profile(fit: Fit, focus: str, points: int = 200) -> pd.DataFrame:
 def linear_predictor_band(fit: Fit, rows: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """For a binary fit: the log-odds x'beta at ``rows`` with its delta-method interval, and the same on the
     probability scale (the sigmoid of the interval's ends)."""
-    from .links import sigmoid
-
     Xr = rows[list(fit.X.columns)].to_numpy()
     beta = fit.params.iloc[:, 0].to_numpy()
     V = np.asarray(fit.result.cov_params(), dtype=np.float64)
